@@ -1,0 +1,195 @@
+import { fromJson, toJson, ScalarType } from "@bufbuild/protobuf";
+import type { DescField, DescMessage, JsonObject, JsonValue, MessageShape } from "@bufbuild/protobuf";
+import { fieldMapping, isWellKnown, messageOf } from "./field-mapping.js";
+
+/**
+ * A Harper JSON body that does not fit its request message: a value of the wrong JSON type, or
+ * one protobuf cannot read. `key` is the key as the client sent it (an alias stays an alias), so
+ * that the caller can answer with Harper's own `'<key>' must be a <type>` message.
+ */
+export class BodyError extends Error {
+  override name = "BodyError";
+  constructor(
+    message: string,
+    /** The JSON key as sent, when the error concerns one field. */
+    readonly key?: string,
+    /** What the field takes: "string", "boolean", "number", "array" or "object". */
+    readonly expected?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Type guard for BodyError that checks the name, not the prototype. */
+export function isBodyError(error: unknown): error is BodyError {
+  return error instanceof Error && error.name === "BodyError";
+}
+
+/** Keys of a Harper body that are envelope, not operation input. */
+const envelopeKeys = new Set(["operation"]);
+
+/**
+ * Parses a Harper JSON request body into the request message of its operation: the `operation`
+ * key is dropped, field aliases are renamed to the field's own name (which wins when both are
+ * sent), a message with an `unwrap` field is read from that field's bare value, unknown keys are
+ * ignored as Harper ignores them. Throws a BodyError for a value of the wrong JSON type.
+ */
+export function requestFromHarperJson<Desc extends DescMessage>(
+  schema: Desc,
+  body: JsonObject,
+): MessageShape<Desc> {
+  const input: JsonObject = {};
+  for (const key of Object.keys(body)) {
+    if (!envelopeKeys.has(key)) input[key] = body[key] as JsonValue;
+  }
+  const normalised = normalise(schema, input);
+  try {
+    return fromJson(schema, normalised, { ignoreUnknownFields: true });
+  } catch (error) {
+    throw new BodyError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Renders a response message as the JSON body Harper answers: proto field names, empty arrays
+ * and zero values printed (except fields marked `omit_empty`), and a message with an `unwrap`
+ * field rendered as that field's value alone (a bare array, string, map or value).
+ */
+export function responseToHarperJson<Desc extends DescMessage>(
+  schema: Desc,
+  message: MessageShape<Desc>,
+): JsonValue {
+  const json = toJson(schema, message, { useProtoFieldName: true, alwaysEmitImplicit: true });
+  return shape(schema, json);
+}
+
+/** Applies aliases and unwrap to a JSON value read for `message`, and checks JSON types. */
+function normalise(message: DescMessage, value: JsonValue): JsonValue {
+  const mapping = fieldMapping(message);
+  if (mapping.unwrap) value = { [mapping.unwrap.name]: value };
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    const field = mapping.byKey.get(key);
+    if (!field) {
+      out[key] = value[key] as JsonValue;
+      continue;
+    }
+    const canonical = mapping.aliases.get(key);
+    if (canonical !== undefined && Object.hasOwn(value, canonical)) continue; // the field's own name wins
+    const fieldValue = value[key] as JsonValue;
+    checkType(field, key, fieldValue);
+    out[field.name] = normaliseField(field, fieldValue);
+  }
+  return out;
+}
+
+function normaliseField(field: DescField, value: JsonValue): JsonValue {
+  const inner = messageOf(field);
+  if (!inner || isWellKnown(inner) || value === null) return value;
+  switch (field.fieldKind) {
+    case "list":
+      return Array.isArray(value) ? value.map((item) => normalise(inner, item)) : value;
+    case "map":
+      if (!isObject(value)) return value;
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(inner, v)]));
+    default:
+      return normalise(inner, value);
+  }
+}
+
+/** Checks the JSON type of a field's value; null is left to mean "not set". */
+function checkType(field: DescField, key: string, value: JsonValue): void {
+  if (value === null) return;
+  const expected = expectedType(field);
+  if (expected === undefined) return;
+  const actual = Array.isArray(value) ? "array" : typeof value;
+  const fits =
+    expected === actual ||
+    (expected === "number" && actual === "string" && (value as string).trim() !== "" && !Number.isNaN(Number(value)));
+  if (!fits) throw new BodyError(`'${key}' must be a ${expected}`, key, expected);
+}
+
+/** The JSON type each well-known wrapper reads from. */
+const wrapperJsonType: Record<string, string> = {
+  "google.protobuf.StringValue": "string",
+  "google.protobuf.BytesValue": "string",
+  "google.protobuf.BoolValue": "boolean",
+  "google.protobuf.DoubleValue": "number",
+  "google.protobuf.FloatValue": "number",
+  "google.protobuf.Int32Value": "number",
+  "google.protobuf.UInt32Value": "number",
+  "google.protobuf.Int64Value": "number",
+  "google.protobuf.UInt64Value": "number",
+};
+
+function expectedType(field: DescField): string | undefined {
+  switch (field.fieldKind) {
+    case "list":
+      return "array";
+    case "map":
+      return "object";
+    case "enum":
+      return undefined;
+    case "message": {
+      const name = field.message.typeName;
+      const wrapped = wrapperJsonType[name];
+      if (wrapped !== undefined) return wrapped;
+      if (name === "google.protobuf.Value") return undefined;
+      if (name === "google.protobuf.ListValue") return "array";
+      if (isWellKnown(field.message) && name !== "google.protobuf.Struct") return undefined;
+      return fieldMapping(field.message).unwrap ? undefined : "object";
+    }
+    case "scalar":
+      switch (field.scalar) {
+        case ScalarType.STRING:
+          return "string";
+        case ScalarType.BOOL:
+          return "boolean";
+        case ScalarType.BYTES:
+          return "string";
+        default:
+          return "number";
+      }
+  }
+}
+
+/** Applies omit_empty and unwrap to the protobuf JSON of `message`. */
+function shape(message: DescMessage, json: JsonValue): JsonValue {
+  const mapping = fieldMapping(message);
+  if (!isObject(json)) return json;
+  for (const field of mapping.nested) {
+    const value = json[field.name];
+    if (value === undefined || value === null) continue;
+    const inner = messageOf(field)!;
+    if (field.fieldKind === "list" && Array.isArray(value)) {
+      json[field.name] = value.map((item) => shape(inner, item));
+    } else if (field.fieldKind === "map" && isObject(value)) {
+      for (const k of Object.keys(value)) value[k] = shape(inner, value[k] as JsonValue);
+    } else {
+      json[field.name] = shape(inner, value);
+    }
+  }
+  for (const field of mapping.omitEmpty) {
+    if (isEmpty(json[field.name])) delete json[field.name];
+  }
+  if (mapping.unwrap) return json[mapping.unwrap.name] ?? emptyOf(mapping.unwrap);
+  return json;
+}
+
+function emptyOf(field: DescField): JsonValue {
+  if (field.fieldKind === "list") return [];
+  if (field.fieldKind === "map") return {};
+  if (field.fieldKind === "scalar" && field.scalar === ScalarType.STRING) return "";
+  return null;
+}
+
+function isEmpty(value: JsonValue | undefined): boolean {
+  if (value === undefined || value === null || value === "") return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
