@@ -42,7 +42,19 @@ export function requestFromHarperJson<Desc extends DescMessage>(
   for (const key of Object.keys(body)) {
     if (!envelopeKeys.has(key)) input[key] = body[key] as JsonValue;
   }
-  const normalised = normalise(schema, input);
+  return messageFromHarperJson(schema, input);
+}
+
+/**
+ * Reads any message from its Harper JSON form, the inverse of responseToHarperJson: aliases
+ * applied, `unwrap` messages read from their bare value, unknown keys ignored. Throws a BodyError
+ * for a value of the wrong JSON type.
+ */
+export function messageFromHarperJson<Desc extends DescMessage>(
+  schema: Desc,
+  json: JsonValue,
+): MessageShape<Desc> {
+  const normalised = normalise(schema, json);
   try {
     return fromJson(schema, normalised, { ignoreUnknownFields: true });
   } catch (error) {

@@ -7,4 +7,10 @@ export { buildOperationTable, ContractError } from "./operation-table.js";
 export type { OperationEntry, OperationTable } from "./operation-table.js";
 export { fieldMapping } from "./field-mapping.js";
 export type { MessageMapping } from "./field-mapping.js";
-export { BodyError, isBodyError, requestFromHarperJson, responseToHarperJson } from "./harper-json.js";
+export {
+  BodyError,
+  isBodyError,
+  messageFromHarperJson,
+  requestFromHarperJson,
+  responseToHarperJson,
+} from "./harper-json.js";
