@@ -236,8 +236,8 @@ export const AnalyticsService: GenService<{
    * Returns the aggregate records of one metric, optionally within a time range, filtered by
    * conditions, projected and coalesced per aggregate period; `id` is the record's timestamp and
    * `node` its host name. Any authenticated user. Returns INVALID_ARGUMENT when `metric` is
-   * missing (`Search condition for metric must have a value`) and INTERNAL for a non-super user
-   * asking `get_attributes: ["*"]`.
+   * missing (`Search condition for metric must have a value`). A non-super user's
+   * `get_attributes: ["*"]` reads every attribute (Harper 4.7.29 crashes on it with a 500).
    *
    * @generated from rpc harper.v1.AnalyticsService.GetAnalytics
    */

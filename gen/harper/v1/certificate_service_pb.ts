@@ -506,8 +506,8 @@ export const CertificateService: GenService<{
    * Adds or replaces (upsert by name) a certificate, writing a supplied private key to
    * `keys/<sanitized name>.pem` when it is not already known. Super user only. Returns
    * INVALID_ARGUMENT for a missing `name`, `certificate` or `is_authority` and when a non-CA
-   * certificate has no matching private key, INTERNAL for an unparsable PEM (OpenSSL's text)
-   * and PERMISSION_DENIED for other roles.
+   * certificate has no matching private key, INVALID_ARGUMENT for an unparsable PEM (OpenSSL's
+   * text; Harper answers 500) and PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.CertificateService.AddCertificate
    */
@@ -555,7 +555,8 @@ export const CertificateService: GenService<{
   /**
    * Signs a CSR for 3650 days with a non-Harper CA that has a key, else the Harper CA, copying
    * the CSR's extensions; answers `{}` without `csr`. Internal replication helper. Super user
-   * only. Returns INTERNAL for an unparsable CSR and PERMISSION_DENIED for other roles.
+   * only. Returns INVALID_ARGUMENT for an unparsable CSR (Harper answers 500) and
+   * PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.CertificateService.SignCertificate
    */

@@ -1563,8 +1563,8 @@ export const ComponentService: GenService<{
   /**
    * Reads one file of a component in the requested encoding. Super user only. Returns
    * INVALID_ARGUMENT for a missing `project` or `file`, a `..` path or a bad `encoding`,
-   * INTERNAL when the file does not exist (`Component file not found '<project>/<file>'`) and
-   * PERMISSION_DENIED for other roles.
+   * NOT_FOUND when the file does not exist (`Component file not found '<project>/<file>'`;
+   * Harper answers 500) and PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.ComponentService.GetComponentFile
    */
@@ -1617,8 +1617,8 @@ export const ComponentService: GenService<{
   /**
    * Packages a project (from `componentsRoot`, else `<rootPath>/node_modules`) as the base64
    * text of a gzip-compressed tar, the `payload` deploy_component accepts. Super user only.
-   * Returns INVALID_ARGUMENT for a missing or bad project name, INTERNAL when the project cannot
-   * be located and PERMISSION_DENIED for other roles.
+   * Returns INVALID_ARGUMENT for a missing or bad project name, NOT_FOUND when the project
+   * cannot be located (Harper answers 500) and PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.ComponentService.PackageComponent
    */
@@ -1631,9 +1631,9 @@ export const ComponentService: GenService<{
    * Installs a component from a packaged `payload` or an npm/git `package` into
    * `componentsRoot/<project>`, loads it to validate it, replicates it and optionally restarts
    * (now, or as a rolling `restart_service` job). Super user only. Returns INVALID_ARGUMENT for
-   * a missing or bad project name or a bad `restart`, INTERNAL when neither or both of
-   * `payload` and `package` are given, for a corrupt payload and when the component loads
-   * nothing, ALREADY_EXISTS for a protected core component name without `force`, and
+   * a missing or bad project name or a bad `restart`, and (Harper answers 500) when neither or
+   * both of `payload` and `package` are given, for a corrupt payload and when the component
+   * loads nothing; ALREADY_EXISTS for a protected core component name without `force`, and
    * PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.ComponentService.DeployComponent
@@ -1728,7 +1728,8 @@ export const ComponentService: GenService<{
    * Stores an SSH deploy key as `<rootPath>/ssh/<name>.key`, adds its block to `ssh/config` and
    * appends `known_hosts` (for github.com, GitHub's published host keys when missing). Super
    * user only. Returns INVALID_ARGUMENT for a bad name or a missing `key`, `host` or
-   * `hostname`, INTERNAL when the key already exists and PERMISSION_DENIED for other roles.
+   * `hostname`, ALREADY_EXISTS when the key already exists (Harper answers 500) and
+   * PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.ComponentService.AddSshKey
    */
@@ -1739,8 +1740,8 @@ export const ComponentService: GenService<{
   },
   /**
    * Returns one SSH key, including its private key text, with its host and hostname. Super user
-   * only. Returns INVALID_ARGUMENT for a missing `name`, INTERNAL when the key does not exist
-   * and PERMISSION_DENIED for other roles.
+   * only. Returns INVALID_ARGUMENT for a missing `name`, NOT_FOUND when the key does not exist
+   * (Harper answers 500) and PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.ComponentService.GetSshKey
    */
@@ -1751,8 +1752,8 @@ export const ComponentService: GenService<{
   },
   /**
    * Replaces the content of an existing SSH key. Super user only. Returns INVALID_ARGUMENT for
-   * a missing `name` or `key`, INTERNAL when the key does not exist and PERMISSION_DENIED for
-   * other roles.
+   * a missing `name` or `key`, NOT_FOUND when the key does not exist (Harper answers 500) and
+   * PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.ComponentService.UpdateSshKey
    */
@@ -1763,8 +1764,8 @@ export const ComponentService: GenService<{
   },
   /**
    * Removes an SSH key file and its `ssh/config` block. Super user only. Returns
-   * INVALID_ARGUMENT for a missing `name`, INTERNAL when the key does not exist and
-   * PERMISSION_DENIED for other roles.
+   * INVALID_ARGUMENT for a missing `name`, NOT_FOUND when the key does not exist (Harper
+   * answers 500) and PERMISSION_DENIED for other roles.
    *
    * @generated from rpc harper.v1.ComponentService.DeleteSshKey
    */

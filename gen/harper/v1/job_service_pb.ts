@@ -207,7 +207,7 @@ export const JobSearchRecordSchema: GenMessage<JobSearchRecord> = /*@__PURE__*/
  */
 export type GetJobRequest = Message<"harper.v1.GetJobRequest"> & {
   /**
-   * The job id (required: absent is INVALID_ARGUMENT, empty is INTERNAL).
+   * The job id (required: absent or empty is INVALID_ARGUMENT).
    *
    * @generated from field: google.protobuf.StringValue id = 1;
    */
@@ -308,8 +308,8 @@ export const JobService: GenService<{
   /**
    * Reads one job by id: a bare array holding the job record, or `[]` for an unknown id. Any
    * authenticated user may read any job (no ownership check). Returns INVALID_ARGUMENT when
-   * `id` is absent ("'id' is required") and INTERNAL when it is empty ("Invalid job ID
-   * specified.").
+   * `id` is absent ("'id' is required") and when it is empty ("Invalid job ID specified.";
+   * Harper answers 500).
    *
    * @generated from rpc harper.v1.JobService.GetJob
    */
@@ -322,8 +322,9 @@ export const JobService: GenService<{
    * Lists the jobs whose `start_datetime` lies strictly between `from_date` and `to_date`, in
    * ascending start order, each with ISO-8601 renderings of its start and end times; `[]` when
    * none match. Super user only (PERMISSION_DENIED naming 'handleGetJobsByStartDate'
-   * otherwise). Returns INTERNAL when `from_date` is missing or invalid or `to_date` is invalid
-   * ("There was an error searching jobs by date: Error: Invalid 'from' date, ...").
+   * otherwise). Returns INVALID_ARGUMENT (Harper answers 500) when `from_date` is missing or
+   * invalid or `to_date` is invalid ("There was an error searching jobs by date: Error: Invalid
+   * 'from' date, ...").
    *
    * @generated from rpc harper.v1.JobService.SearchJobsByStartDate
    */

@@ -593,10 +593,10 @@ export const LogService: GenService<{
   },
   /**
    * Reads a table's audit log by time window (a bare array of transactions), by record id or
-   * by user name (objects keyed by the id or user name). Super user only. Returns INTERNAL
-   * (Harper's 500) when `schema` or `table` is missing ("database is required", "table is
-   * required") or `search_type` is unknown ("Invalid searchType '<v>'"), INVALID_ARGUMENT when
-   * the audit log is disabled, NOT_FOUND when the database or table does not exist and
+   * by user name (objects keyed by the id or user name). Super user only. Returns
+   * INVALID_ARGUMENT (Harper answers 500) when `schema` or `table` is missing ("database is
+   * required", "table is required") or `search_type` is unknown ("Invalid searchType '<v>'")
+   * and when the audit log is disabled, NOT_FOUND when the database or table does not exist and
    * PERMISSION_DENIED for any other caller.
    *
    * @generated from rpc harper.v1.LogService.ReadAuditLog

@@ -27,8 +27,9 @@ export const file_harper_v1_nosql_service: GenFile = /*@__PURE__*/
  */
 export type NoSqlCondition = Message<"harper.v1.NoSqlCondition"> & {
   /**
-   * The attribute to test (plain condition). Nested paths are not supported. Harper answers 500
-   * when a plain condition has none and 400 `unknown attribute '<a>'` when it does not exist.
+   * The attribute to test (plain condition). Nested paths are not supported. A plain condition
+   * without one answers 400 (Harper answers 500); one that does not exist answers 400 `unknown
+   * attribute '<a>'`.
    *
    * @generated from field: google.protobuf.StringValue attribute = 1;
    */
@@ -64,8 +65,8 @@ export type NoSqlCondition = Message<"harper.v1.NoSqlCondition"> & {
 
   /**
    * The conditions of a group, nested conditions or groups; an entry with `conditions` is a
-   * group. An `or` group needs at least two (Harper answers 500
-   * `An "or" operator requires at least two conditions`).
+   * group. An `or` group needs at least two (400 `An "or" operator requires at least two
+   * conditions`; Harper answers 500).
    *
    * @generated from field: repeated harper.v1.NoSqlCondition conditions = 5;
    */
@@ -421,17 +422,18 @@ export type SearchByIdRequest = Message<"harper.v1.SearchByIdRequest"> & {
   database?: string | undefined;
 
   /**
-   * Primary keys to fetch, strings or numbers (required: 500 `'hash_values' is required`; `ids`
-   * wins over `hash_values`). A ListValue so that a missing key list differs from `[]`.
+   * Primary keys to fetch, strings or numbers (required: 400 `'hash_values' is required`,
+   * Harper answers 500; `ids` wins over `hash_values`). A ListValue so that a missing key list
+   * differs from `[]`.
    *
    * @generated from field: google.protobuf.ListValue ids = 3;
    */
   ids?: ListValue | undefined;
 
   /**
-   * Attribute names to return, at least one (required here, unlike the other searches: 500
-   * `'get_attributes' is required`). `["*"]` (only as first element) returns every table
-   * attribute, `null` for those a record lacks.
+   * Attribute names to return, at least one (required here, unlike the other searches: 400
+   * `'get_attributes' is required`, Harper answers 500). `["*"]` (only as first element) returns
+   * every table attribute, `null` for those a record lacks.
    *
    * @generated from field: google.protobuf.ListValue get_attributes = 4;
    */
@@ -488,15 +490,16 @@ export type SearchByValueRequest = Message<"harper.v1.SearchByValueRequest"> & {
   database?: string | undefined;
 
   /**
-   * The attribute to match (required: 500 `'attribute' is required`).
+   * The attribute to match (required: 400 `'attribute' is required`; Harper answers 500).
    *
    * @generated from field: google.protobuf.StringValue attribute = 3;
    */
   attribute?: string | undefined;
 
   /**
-   * The value to match (required: 500 `'value' is required`): a JSON scalar. A string may use
-   * `*` wildcards at its start and/or end; numbers and booleans match exactly; `null` answers 500.
+   * The value to match (required: 400 `'value' is required`, Harper answers 500): a JSON scalar.
+   * A string may use `*` wildcards at its start and/or end; numbers and booleans match exactly;
+   * `null` answers 400 (Harper answers 500).
    *
    * @generated from field: google.protobuf.Value value = 4;
    */
@@ -504,8 +507,8 @@ export type SearchByValueRequest = Message<"harper.v1.SearchByValueRequest"> & {
 
   /**
    * Attribute names to return, at least one; when absent the raw stored records are returned.
-   * A ListValue so that absent differs from `[]` (500 `'get_attributes' must contain at least 1
-   * items`).
+   * A ListValue so that absent differs from `[]` (400 `'get_attributes' must contain at least 1
+   * items`; Harper answers 500).
    *
    * @generated from field: google.protobuf.ListValue get_attributes = 5;
    */
@@ -697,8 +700,8 @@ export const NoSqlService: GenService<{
    * one transaction with one timestamp. Any authenticated user with the table's `insert`
    * permission. Returns INVALID_ARGUMENT when `table` or `records` is missing or malformed, when
    * the database or table does not exist (Harper answers 400 here), for invalid attribute names,
-   * a `"null"`/`"undefined"` key or a schema type mismatch; PERMISSION_DENIED for missing table or
-   * attribute permissions; INTERNAL for a primary key of a wrong type (e.g. boolean).
+   * a `"null"`/`"undefined"` key, a schema type mismatch and a primary key of a wrong type (e.g.
+   * boolean; Harper answers 500); PERMISSION_DENIED for missing table or attribute permissions.
    *
    * @generated from rpc harper.v1.NoSqlService.Insert
    */
@@ -712,9 +715,9 @@ export const NoSqlService: GenService<{
    * are kept); a record whose primary key does not exist is skipped. Any authenticated user with
    * the table's `update` permission. Returns INVALID_ARGUMENT when `table` or `records` is missing
    * or malformed, when the database or table does not exist, when a record lacks its primary key
-   * (nothing is written) and for schema type mismatches; PERMISSION_DENIED for missing
-   * permissions and for any table of the `system` database; INTERNAL for a primary key of a
-   * wrong type.
+   * (nothing is written), for schema type mismatches and for a primary key of a wrong type
+   * (Harper answers 500); PERMISSION_DENIED for missing permissions and for any table of the
+   * `system` database.
    *
    * @generated from rpc harper.v1.NoSqlService.Update
    */
@@ -727,9 +730,9 @@ export const NoSqlService: GenService<{
    * Merges records into existing records like update and creates the missing ones like insert
    * (generating absent primary keys). Any authenticated user with the table's `insert` and
    * `update` permissions. Returns INVALID_ARGUMENT when `table` or `records` is missing or
-   * malformed, when the database or table does not exist and for schema type mismatches;
-   * PERMISSION_DENIED for missing permissions and for any table of the `system` database;
-   * INTERNAL for a primary key of a wrong type.
+   * malformed, when the database or table does not exist, for schema type mismatches and for a
+   * primary key of a wrong type (Harper answers 500); PERMISSION_DENIED for missing permissions
+   * and for any table of the `system` database.
    *
    * @generated from rpc harper.v1.NoSqlService.Upsert
    */
@@ -755,10 +758,10 @@ export const NoSqlService: GenService<{
   /**
    * Fetches records by primary key, in the order of the requested ids (ids not found are left
    * out, a repeated id yields its record twice), projected onto `get_attributes`. Any
-   * authenticated user with the table's `read` permission. Harper answers its validation
-   * failures (missing or bad `table`, `ids`, `get_attributes`, unknown attribute) with HTTP 500:
-   * INTERNAL; NOT_FOUND when the database or table does not exist; PERMISSION_DENIED for missing
-   * table or attribute permissions.
+   * authenticated user with the table's `read` permission. Returns INVALID_ARGUMENT for
+   * validation failures (missing or bad `table`, `ids`, `get_attributes`, unknown attribute;
+   * Harper answers 500); NOT_FOUND when the database or table does not exist; PERMISSION_DENIED
+   * for missing table or attribute permissions.
    *
    * @generated from rpc harper.v1.NoSqlService.SearchById
    */
@@ -771,10 +774,11 @@ export const NoSqlService: GenService<{
    * Finds the records whose attribute equals a value; a string value may use `*` wildcards
    * (`"*"` every record, `"Ky*"` starts with, `"*ob"` ends with, `"*li*"` contains). Ordered by
    * the attribute's index (by primary key for `"*"`), optionally sorted, then paged. Any
-   * authenticated user with the table's `read` permission. Harper answers its validation
-   * failures (missing `attribute` or `value`, bad `limit`/`offset`/`get_attributes`, unknown
-   * attribute, a null or object `value`) with HTTP 500: INTERNAL; NOT_FOUND when the database or
-   * table does not exist; PERMISSION_DENIED for missing table or attribute permissions.
+   * authenticated user with the table's `read` permission. Returns INVALID_ARGUMENT for
+   * validation failures (missing `attribute` or `value`, bad `limit`/`offset`/`get_attributes`,
+   * unknown attribute, a null or object `value`; Harper answers 500); NOT_FOUND when the
+   * database or table does not exist; PERMISSION_DENIED for missing table or attribute
+   * permissions.
    *
    * @generated from rpc harper.v1.NoSqlService.SearchByValue
    */
@@ -790,9 +794,9 @@ export const NoSqlService: GenService<{
    * `limit` or `offset`, empty `get_attributes`, an unknown attribute or comparator, a condition
    * without a value, a bad `sort`, and when the table does not exist (Harper answers 400 `Table
    * <t> not found`); NOT_FOUND when the database does not exist or the sort attribute is not
-   * defined; INTERNAL (Harper 500) when `conditions` is missing or not an array, a condition has
-   * no attribute, or an `or` group has fewer than two conditions; PERMISSION_DENIED for missing
-   * table or attribute permissions.
+   * defined; INVALID_ARGUMENT (Harper answers 500) when `conditions` is missing or not an array,
+   * a condition has no attribute, or an `or` group has fewer than two conditions;
+   * PERMISSION_DENIED for missing table or attribute permissions.
    *
    * @generated from rpc harper.v1.NoSqlService.SearchByConditions
    */

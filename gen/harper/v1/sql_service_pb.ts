@@ -83,11 +83,11 @@ export const SqlService: GenService<{
    * UPDATE update, DELETE delete, on every table it references, spec auth-users-roles.md §6.5),
    * so the RPC declares no table_permissions and the server checks them after parsing. Returns
    * INVALID_ARGUMENT when `sql` is missing, empty or not a string, for a parse error (`Invalid
-   * SQL at: ...`) and for an INSERT into a database or table that does not exist; NOT_FOUND when
-   * a SELECT names a database or table that does not exist; PERMISSION_DENIED for missing
-   * permissions and for UPDATE/DELETE on the `system` database; INTERNAL (Harper 500) for an
-   * unsupported statement type, an unqualified table, an unknown or ambiguous column, GROUP BY
-   * violations, sub-queries, UNION, and UPDATE/DELETE on a database or table that does not exist.
+   * SQL at: ...`), for an INSERT into a database or table that does not exist and (Harper
+   * answers 500) for an unsupported statement type, an unqualified table, an unknown or
+   * ambiguous column, GROUP BY violations, sub-queries and UNION; NOT_FOUND when a SELECT names
+   * a database or table that does not exist and (Harper answers 500) when an UPDATE/DELETE does;
+   * PERMISSION_DENIED for missing permissions and for UPDATE/DELETE on the `system` database.
    *
    * @generated from rpc harper.v1.SqlService.Sql
    */
