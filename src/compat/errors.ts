@@ -1,0 +1,91 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { toJson } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import {
+  PermissionErrorDetailSchema,
+  RoleValidationErrorDetailSchema,
+} from "../../gen/harper/v1/common_pb.js";
+
+/** An HTTP answer of the JSON API: status and body. */
+export interface HarperAnswer {
+  status: number;
+  body: JsonValue;
+}
+
+/**
+ * The HTTP status of each gRPC code, as the Connect protocol maps them (connect's own table is
+ * marked internal, so it is repeated here).
+ */
+const statusOf: Record<Code, number> = {
+  [Code.Canceled]: 499,
+  [Code.Unknown]: 500,
+  [Code.InvalidArgument]: 400,
+  [Code.DeadlineExceeded]: 504,
+  [Code.NotFound]: 404,
+  [Code.AlreadyExists]: 409,
+  [Code.PermissionDenied]: 403,
+  [Code.ResourceExhausted]: 429,
+  [Code.FailedPrecondition]: 400,
+  [Code.Aborted]: 409,
+  [Code.OutOfRange]: 400,
+  [Code.Unimplemented]: 501,
+  [Code.Internal]: 500,
+  [Code.Unavailable]: 503,
+  [Code.DataLoss]: 500,
+  [Code.Unauthenticated]: 401,
+};
+
+/**
+ * Translates an error from the service layer into Harper's answer: the 403 permission object
+ * and the role-validation object when the error carries them as details, `{"error": message}`
+ * otherwise. Errors that are not ConnectErrors are bugs: 500 with a generic message (the caller
+ * logs the cause), never a stack trace.
+ */
+export function harperAnswerOf(error: unknown): HarperAnswer {
+  if (!(error instanceof ConnectError)) return { status: 500, body: { error: "Internal server error" } };
+  const status = statusOf[error.code] ?? 500;
+  const [permission] = error.findDetails(PermissionErrorDetailSchema);
+  if (permission) {
+    return {
+      status,
+      body: {
+        error: permission.error,
+        unauthorized_access: permission.unauthorizedAccess.map((v) => toJson(ValueSchema, v)),
+        invalid_schema_items: permission.invalidSchemaItems,
+      },
+    };
+  }
+  const [roleValidation] = error.findDetails(RoleValidationErrorDetailSchema);
+  if (roleValidation) {
+    return {
+      status,
+      body: {
+        error: roleValidation.error,
+        main_permissions: roleValidation.mainPermissions,
+        schema_permissions: (roleValidation.schemaPermissions ?? {}) as JsonObject,
+      },
+    };
+  }
+  return { status, body: { error: error.rawMessage } };
+}
+
+/** The framework-style body Harper answers for a body that is not a usable object. */
+export function badRequest(message: string): HarperAnswer {
+  return { status: 400, body: { statusCode: 400, error: "Bad Request", message } };
+}
+
+/** A plain `{"error": ...}` answer. */
+export function errorAnswer(status: number, error: string): HarperAnswer {
+  return { status, body: { error } };
+}
+
+/**
+ * The message for a body that JSON.parse refused: V8's parser message without the
+ * "(line L column C)" suffix that newer V8 versions append, so every Node version answers with
+ * the text Harper 4.7 answers.
+ */
+export function jsonSyntaxMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/ \(line \d+ column \d+\)$/, "");
+}
