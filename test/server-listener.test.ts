@@ -98,8 +98,9 @@ async function startSplittingProxy(targetPort: number, splitAt: number): Promise
 }
 
 /**
- * A handler whose /slow requests answer once released (noting "sent" in events) and whose /hang
- * requests never answer; `arrived` resolves when either got in.
+ * A handler whose /slow requests answer once released (noting "sent" in events), whose /stream
+ * requests send their headers and half the body at once and the rest once released, and whose
+ * /hang requests never answer; `arrived` resolves when one of them got in.
  */
 function createWaitingHandler() {
   const events: string[] = [];
@@ -109,9 +110,10 @@ function createWaitingHandler() {
   const released = new Promise<void>((resolve) => (release = resolve));
   const handler: RequestHandler = (req, res) => {
     if (req.url === "/hang") return arrive();
-    if (req.url !== "/slow") return echo(req, res);
+    if (req.url !== "/slow" && req.url !== "/stream") return echo(req, res);
+    if (req.url === "/stream") (res as http.ServerResponse).writeHead(200).write("do");
     arrive();
-    void released.then(() => (res.end("done"), events.push("sent")));
+    void released.then(() => (res.end(req.url === "/stream" ? "ne" : "done"), events.push("sent")));
   };
   return { handler, arrived, release, events };
 }
@@ -223,20 +225,22 @@ describe("createListener: TLS port with ALPN", () => {
 });
 
 describe("Listener.close", () => {
-  it("waits for an in-flight HTTP/1.1 request, refusing new connections meanwhile", async () => {
-    const { handler, arrived, release, events } = createWaitingHandler();
-    const listener = await createListener({ handler, port: 0, host: HOST });
-    const answer = h1Request({ port: listener.port, path: "/slow" });
-    await arrived;
-    const closed = listener.close().then(() => events.push("closed"));
-    await pause(50); // would be long enough for a close that does not wait
-    assert.deepEqual(events, []);
-    await assert.rejects(h1Request({ port: listener.port, path: "/" }), { code: "ECONNREFUSED" });
-    release();
-    assert.deepEqual(await answer, { status: 200, body: "done", alpn: undefined });
-    await closed;
-    assert.deepEqual(events, ["sent", "closed"]);
-  });
+  for (const path of ["/slow", "/stream"]) {
+    it(`waits for an in-flight HTTP/1.1 request (${path}), refusing new connections meanwhile`, async () => {
+      const { handler, arrived, release, events } = createWaitingHandler();
+      const listener = await createListener({ handler, port: 0, host: HOST });
+      const answer = h1Request({ port: listener.port, path });
+      await arrived;
+      const closed = listener.close().then(() => events.push("closed"));
+      await pause(50); // would be long enough for a close that does not wait
+      assert.deepEqual(events, []);
+      await assert.rejects(h1Request({ port: listener.port, path: "/" }), { code: "ECONNREFUSED" });
+      release();
+      assert.deepEqual(await answer, { status: 200, body: "done", alpn: undefined });
+      await closed;
+      assert.deepEqual(events, ["sent", "closed"]);
+    });
+  }
 
   it("waits for an in-flight HTTP/2 request", async () => {
     const { handler, arrived, release, events } = createWaitingHandler();
