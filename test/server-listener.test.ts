@@ -153,6 +153,21 @@ describe("createListener: one plain port for HTTP/1.1 and h2c", () => {
     assert.equal(answer.status, 431);
   });
 
+  it("accepts an HTTP/2 preface written in three pieces on a raw socket", async () => {
+    const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+    const emptySettings = Buffer.from("000000040000000000", "hex");
+    const socket = net.connect({ host: HOST, port: listener.port, noDelay: true });
+    const firstFrame = new Promise<Buffer>((resolve) => socket.once("data", resolve));
+    socket.write(preface.subarray(0, 3));
+    await pause(20);
+    socket.write(preface.subarray(3, 10));
+    await pause(20);
+    socket.write(Buffer.concat([preface.subarray(10), emptySettings]));
+    const frame = await firstFrame;
+    socket.destroy();
+    assert.equal(frame[3], 0x04, "the server's first frame is SETTINGS");
+  });
+
   it("still works when the first packet is split, for HTTP/2 and HTTP/1.1", async () => {
     const proxy = await startSplittingProxy(listener.port, 3);
     try {
@@ -265,6 +280,36 @@ describe("Listener.close", () => {
     await listener.close();
     await new Promise((resolve) => (session.closed ? resolve(undefined) : session.on("close", resolve)));
     agent.destroy();
+  });
+
+  it("waits for in-flight HTTP/2 and HTTP/1.1 requests on the TLS port", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "harper-ops-listener-"));
+    try {
+      const certs = await ensureCertificates(folder);
+      const { handler, release, events } = createWaitingHandler();
+      let arrivals = 0;
+      let bothArrived!: () => void;
+      const arrived = new Promise<void>((resolve) => (bothArrived = resolve));
+      const counting: RequestHandler = (req, res) => {
+        handler(req, res);
+        if (++arrivals === 2) bothArrived();
+      };
+      const tls = { key: certs.privateKey, cert: certs.certificate };
+      const listener = await createListener({ handler: counting, port: 0, host: HOST, securePort: 0, tls });
+      const h2 = h2Request(`https://${HOST}:${listener.securePort}`, "/slow", { ca: certs.ca });
+      const h1 = h1Request({ port: listener.securePort ?? 0, path: "/slow" }, { ca: certs.ca, ALPNProtocols: ["http/1.1"] });
+      await arrived;
+      const closed = listener.close().then(() => events.push("closed"));
+      await pause(50);
+      assert.deepEqual(events, []);
+      release();
+      assert.deepEqual(await h2, { status: 200, body: "done", alpn: "h2" });
+      assert.deepEqual(await h1, { status: 200, body: "done", alpn: "http/1.1" });
+      await closed;
+      assert.deepEqual(events, ["sent", "sent", "closed"]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it("destroys requests still running after the grace period", async () => {

@@ -90,12 +90,9 @@ export async function createListener(options: ListenerOptions): Promise<Listener
 
   const h1 = http.createServer(options.maxHeaderSize ? { maxHeaderSize: options.maxHeaderSize } : {});
   const h2 = http2.createServer({ settings });
-  for (const server of [h1, h2]) {
-    server.on("request", tracker.onRequest);
-    server.on("request", handler);
-  }
+  h1.on("request", tracker.onRequest).on("request", handler);
+  h2.on("request", handler).on("session", tracker.onSession);
   if (options.keepAliveTimeout !== undefined) h1.keepAliveTimeout = options.keepAliveTimeout;
-  h2.on("session", tracker.onSession);
 
   const plain = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     tracker.addSocket(socket);
@@ -112,17 +109,14 @@ export async function createListener(options: ListenerOptions): Promise<Listener
     try {
       secure = http2.createSecureServer({ ...tls, allowHTTP1: true, ALPNProtocols: ["h2", "http/1.1"], settings });
     } catch (error) {
-      throw new ListenError(`invalid TLS key or certificate: ${messageOf(error)}`, securePort);
+      throw new ListenError(`invalid TLS key or certificate: ${(error as Error).message}`, securePort);
     }
     // The HTTP/1.1 fallback reads these from the server object, like http.Server does.
     const fallback = secure as unknown as { maxHeaderSize?: number; keepAliveTimeout: number };
     if (options.maxHeaderSize) fallback.maxHeaderSize = options.maxHeaderSize;
     fallback.keepAliveTimeout = options.keepAliveTimeout ?? h1.keepAliveTimeout;
-    secure.on("request", tracker.onRequest);
-    secure.on("request", handler);
-    secure.on("session", tracker.onSession);
-    secure.on("connection", tracker.addSocket);
-    secure.on("secureConnection", (socket: TLSSocket) => {
+    secure.on("request", tracker.onRequest).on("request", handler).on("session", tracker.onSession);
+    secure.on("connection", tracker.addSocket).on("secureConnection", (socket: TLSSocket) => {
       tracker.addSocket(socket);
       if (socket.alpnProtocol !== "h2") tracker.addH1Socket(socket);
     });
@@ -207,38 +201,27 @@ function sniff(socket: net.Socket, timeout: number, tracker: Tracker, decide: (i
   socket.on("readable", onReadable);
 }
 
-/** What the listener must know to close gracefully: connections, HTTP/1.1 requests, HTTP/2 sessions. */
-interface Tracker {
-  closing: boolean;
-  readonly sniffing: Set<net.Socket>;
-  addSocket(socket: net.Socket): void;
-  addH1Socket(socket: net.Socket): void;
-  onRequest(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void;
-  onSession(session: http2.ServerHttp2Session): void;
-  /** Starts closing: idle connections go now, busy ones after their last response. */
-  drain(): void;
-  /** The end of the grace period: everything still open is destroyed. */
-  destroyAll(): void;
-}
+type Tracker = ReturnType<typeof createTracker>;
 
-function createTracker(): Tracker {
+/** What the listener must know to close gracefully: connections, HTTP/1.1 requests, HTTP/2 sessions. */
+function createTracker() {
   const sockets = new Set<net.Socket>();
   const sniffing = new Set<net.Socket>();
   const h1Requests = new Map<net.Socket, number>();
   const inFlight = new Set<http.ServerResponse>();
   const sessions = new Set<http2.ServerHttp2Session>();
-  const tracker: Tracker = {
+  const tracker = {
     closing: false,
     sniffing,
-    addSocket(socket) {
+    addSocket(socket: net.Socket) {
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
     },
-    addH1Socket(socket) {
+    addH1Socket(socket: net.Socket) {
       h1Requests.set(socket, 0);
       socket.once("close", () => h1Requests.delete(socket));
     },
-    onRequest(req, res) {
+    onRequest(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) {
       if (req.httpVersionMajor >= 2) return;
       const socket = req.socket;
       const response = res as http.ServerResponse;
@@ -252,11 +235,12 @@ function createTracker(): Tracker {
         if (tracker.closing && left === 0) socket.end();
       });
     },
-    onSession(session) {
+    onSession(session: http2.ServerHttp2Session) {
       sessions.add(session);
       session.once("close", () => sessions.delete(session));
       if (tracker.closing) session.close();
     },
+    /** Starts closing: idle connections go now, busy ones after their last response. */
     drain() {
       tracker.closing = true;
       for (const socket of sniffing) socket.destroy();
@@ -264,6 +248,7 @@ function createTracker(): Tracker {
       for (const response of inFlight) if (!response.headersSent) response.setHeader("connection", "close");
       for (const session of sessions) session.close();
     },
+    /** The end of the grace period: everything still open is destroyed. */
     destroyAll() {
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
@@ -307,12 +292,7 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string | 
   }
 }
 
-function checkPort(name: string, port: unknown): void {
-  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) {
-    throw new ListenError(`${name} must be an integer from 0 to 65535, got ${String(port)}`, Number(port));
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function checkPort(name: string, port: number): void {
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) return;
+  throw new ListenError(`${name} must be an integer from 0 to 65535, got ${String(port)}`, port);
 }
