@@ -28,8 +28,11 @@ export interface CompatOptions {
   maxBodyBytes: number;
   /** Context values of a request (the client's address and the like). */
   contextValues?(req: NodeRequest): ContextValues;
-  /** Told of every answer, for logging: operation (if known), status, and the error if any. */
-  onAnswer?(info: { operation: string | undefined; status: number; error?: unknown; req: NodeRequest }): void;
+  /**
+   * Told of every request refused before it reached the interceptors (malformed body, unknown
+   * operation, bad field type), for logging; the interceptors log everything else.
+   */
+  onRejected?(info: { operation: string | undefined; status: number; message: string; req: NodeRequest }): void;
 }
 
 const noOperation = "Request body must include an 'operation' property.";
@@ -44,8 +47,7 @@ const neverAborted = new AbortController().signal;
 export function createCompatHandler(options: CompatOptions): (req: NodeRequest, res: NodeResponse) => Promise<void> {
   return async (req, res) => {
     let operation: string | undefined;
-    let answer: HarperAnswer;
-    let failure: unknown;
+    let answer: HarperAnswer | undefined;
     try {
       const parsed = await readBody(req, options.maxBodyBytes);
       if ("answer" in parsed) {
@@ -53,30 +55,35 @@ export function createCompatHandler(options: CompatOptions): (req: NodeRequest, 
       } else {
         const body = parsed.body;
         operation = typeof body["operation"] === "string" ? body["operation"] : undefined;
-        answer = await dispatch(options, req, body);
+        const outcome = await dispatch(options, req, body);
+        if ("rejected" in outcome) answer = outcome.rejected;
+        else return write(res, outcome.answer);
       }
     } catch (error) {
-      failure = error;
-      answer = harperAnswerOf(error);
+      return write(res, harperAnswerOf(error));
     }
-    if (answer.status >= 400 && failure === undefined && answer.body && typeof answer.body === "object") {
-      failure = (answer.body as JsonObject)["error"];
-    }
-    options.onAnswer?.({ operation, status: answer.status, error: failure, req });
+    const body = answer.body as JsonObject;
+    const message = String(body["error"] ?? body["message"] ?? "");
+    options.onRejected?.({ operation, status: answer.status, message, req });
     write(res, answer);
   };
 }
 
-async function dispatch(options: CompatOptions, req: NodeRequest, body: JsonObject): Promise<HarperAnswer> {
+/** Runs the operation: `rejected` when it never reached the interceptors, else the answer. */
+async function dispatch(
+  options: CompatOptions,
+  req: NodeRequest,
+  body: JsonObject,
+): Promise<{ rejected: HarperAnswer } | { answer: HarperAnswer }> {
   const name = body["operation"];
-  if (typeof name !== "string") return errorAnswer(400, "e.body?.operation?.startsWith is not a function");
+  if (typeof name !== "string") return { rejected: errorAnswer(400, "e.body?.operation?.startsWith is not a function") };
   const entry = options.table.lookup(name);
-  if (!entry) return errorAnswer(400, `Operation '${name}' not found`);
+  if (!entry) return { rejected: errorAnswer(400, `Operation '${name}' not found`) };
   let message;
   try {
     message = requestFromHarperJson(entry.method.input, body);
   } catch (error) {
-    if (isBodyError(error)) return errorAnswer(400, error.message);
+    if (isBodyError(error)) return { rejected: errorAnswer(400, error.message) };
     throw error;
   }
   const { service, method } = entry;
@@ -108,18 +115,23 @@ async function dispatch(options: CompatOptions, req: NodeRequest, body: JsonObje
     (next, interceptor) => interceptor(next as never) as typeof innermost,
     innermost,
   );
-  const response = await chain({
-    stream: false,
-    service,
-    method,
-    requestMethod: "POST",
-    url,
-    signal: neverAborted,
-    header,
-    contextValues,
-    message,
-  } as UnaryRequest);
-  return { status: 200, body: responseToHarperJson(method.output, response.message as never) };
+  let response;
+  try {
+    response = await chain({
+      stream: false,
+      service,
+      method,
+      requestMethod: "POST",
+      url,
+      signal: neverAborted,
+      header,
+      contextValues,
+      message,
+    } as UnaryRequest);
+  } catch (error) {
+    return { answer: harperAnswerOf(error) };
+  }
+  return { answer: { status: 200, body: responseToHarperJson(method.output, response.message as never) } };
 }
 
 /** Reads and parses the body, or answers the way Harper answers an unusable one. */

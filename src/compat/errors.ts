@@ -36,6 +36,11 @@ const statusOf: Record<Code, number> = {
   [Code.Unauthenticated]: 401,
 };
 
+/** The HTTP status that answers a gRPC code. */
+export function httpStatusOf(code: Code): number {
+  return statusOf[code] ?? 500;
+}
+
 /**
  * Translates an error from the service layer into Harper's answer: the 403 permission object
  * and the role-validation object when the error carries them as details, `{"error": message}`
@@ -44,7 +49,7 @@ const statusOf: Record<Code, number> = {
  */
 export function harperAnswerOf(error: unknown): HarperAnswer {
   if (!(error instanceof ConnectError)) return { status: 500, body: { error: "Internal server error" } };
-  const status = statusOf[error.code] ?? 500;
+  const status = httpStatusOf(error.code);
   const [permission] = error.findDetails(PermissionErrorDetailSchema);
   if (permission) {
     return {

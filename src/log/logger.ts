@@ -1,0 +1,95 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Writable } from "node:stream";
+import { threadId } from "node:worker_threads";
+import pino from "pino";
+import type { Logger as PinoLogger } from "pino";
+
+/** Harper's log levels, most verbose first; `notify` is always written. */
+export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "notify"] as const;
+
+/** One of Harper's log levels. */
+export type LogLevel = (typeof logLevels)[number];
+
+/** The server's logger: pino with Harper's levels (notify above fatal). */
+export type Logger = PinoLogger<"notify">;
+
+/** Where and how much the logger writes. */
+export interface LoggerOptions {
+  /** The least severe level written. */
+  level: LogLevel;
+  /** The JSON-lines log file (`<logging.root>/hdb.log`), or undefined for none. */
+  file?: string;
+  /** Also write readable lines to standard output (`logging.stdStreams`). */
+  stdStreams: boolean;
+  /** The thread name of Harper's log lines ("main", "http"); default "main". */
+  thread?: string;
+}
+
+/** Request and credential fields that never reach a log line. */
+const redactPaths = [
+  "password",
+  "*.password",
+  "hdb_user",
+  "hdbAuthHeader",
+  "payload",
+  "authorization",
+  "headers.authorization",
+  "*.authorization",
+  "refresh_token",
+  "operation_token",
+];
+
+/**
+ * Creates the logger: JSON lines `{"level","time","thread","tags","message",...}` to the log file
+ * (read back by read_log), and on standard output readable lines in Harper's format
+ * `[thread] [level]: message`. Credentials are redacted. Call `flush()` before exiting.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const streams: pino.StreamEntry<pino.Level | "notify">[] = [];
+  if (options.file) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    streams.push({ level: options.level, stream: pino.destination({ dest: options.file, sync: false }) });
+  }
+  if (options.stdStreams) streams.push({ level: options.level, stream: createReadableStream(process.stdout) });
+  return pino<"notify">(
+    {
+      level: options.level,
+      customLevels: { notify: 70 },
+      messageKey: "message",
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      base: { thread: `${options.thread ?? "main"}/${threadId}` },
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactPaths, remove: true },
+    },
+    pino.multistream(streams as pino.StreamEntry<"notify">[], { levels: { ...pino.levels.values, notify: 70 } }),
+  );
+}
+
+/** A stream that turns pino's JSON lines into Harper's readable lines. */
+function createReadableStream(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line) out.write(readableLine(line) + "\n");
+      }
+      callback();
+    },
+  });
+}
+
+/** `[main/0] [info] [tag]: message key=value ...` from one JSON log line. */
+export function readableLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const { level, time: _time, thread, tags, message, ...rest } = entry;
+  const tagText = Array.isArray(tags) ? tags.map((tag) => ` [${String(tag)}]`).join("") : "";
+  const extra = Object.entries(rest)
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  return `[${String(thread)}] [${String(level)}]${tagText}: ${String(message ?? "")}${extra ? ` ${extra}` : ""}`;
+}

@@ -1,0 +1,44 @@
+import { performance } from "node:perf_hooks";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
+import { kProtocol, kUser } from "../auth/context.js";
+import { httpStatusOf } from "../compat/errors.js";
+import type { OperationTable } from "../contract/index.js";
+import type { Logger } from "./logger.js";
+
+/**
+ * The outermost interceptor: one log line per RPC on every protocol, with the operation, the
+ * user, the protocol, the HTTP status and the duration. Successful calls log at info; failures at
+ * error with the error's text as the message, as Harper logs them (read_log shows them so);
+ * failures that are not ConnectErrors are bugs and carry their stack.
+ */
+export function createRequestLogInterceptor(logger: Logger, table: OperationTable): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    const fields = () => ({
+      tags: [] as string[],
+      operation: table.forMethod(req.method)?.name ?? req.method.name,
+      user: req.contextValues.get(kUser)?.username,
+      protocol: req.contextValues.get(kProtocol),
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+    try {
+      const response = await next(req);
+      const f = fields();
+      logger.info({ ...f, status: 200 }, `${f.operation} 200 ${f.duration_ms}ms`);
+      return response;
+    } catch (error) {
+      const known = error instanceof ConnectError;
+      const connectError = ConnectError.from(error);
+      const status = httpStatusOf(connectError.code);
+      if (!known || connectError.code === Code.Internal || connectError.code === Code.Unknown) {
+        logger.error({ ...fields(), status, err: error }, connectError.rawMessage);
+        // A bug's own message may reveal internals: the client gets a generic one.
+        if (!known) throw new ConnectError("Internal server error", Code.Internal, undefined, undefined, error);
+      } else {
+        logger.error({ ...fields(), status }, connectError.rawMessage);
+      }
+      throw error;
+    }
+  };
+}
