@@ -36,6 +36,9 @@ export function createTokenIssuer(keys: TokenKeys): TokenIssuer {
         .setIssuedAt(now)
         .setExpirationTime(now + Math.max(1, Math.round(lifetimeSeconds)))
         .setSubject(kind)
+        // A token id, so that two tokens issued in the same second differ and a new refresh
+        // token really supersedes the previous one.
+        .setJti(randomBytes(12).toString("base64url"))
         .sign(keys.privateKey);
     },
     async verify(token, kind) {
