@@ -1,151 +1,226 @@
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { open } from "lmdb";
-import type { Database, RootDatabase } from "lmdb";
-import { checkName } from "./names.js";
-import { StorageError } from "./storage-error.js";
-import { createTable, timestamp } from "./table.js";
-import type { AttributeInfo, Id, StoredRecord, Table, TableInfo } from "./table.js";
+import { describeTable } from "./catalog.js";
+import { createClock } from "./clock.js";
+import { databaseFileSuffix, openDatabaseEnv, openTableState, removeDatabaseFiles, syncDirectory } from "./database-env.js";
+import type { DatabaseEnv, TableState } from "./database-env.js";
+import { databaseNotFound, StorageError, systemIsReadOnlyMessage, tableNotFound, toStorageError } from "./errors.js";
+import { defaultDatabase, systemDatabase, systemTables } from "./system-tables.js";
+import { createTableHandle } from "./table-handle.js";
+import type { Table } from "./table-handle.js";
+import type { CreateTableOptions, TableInfo } from "./types.js";
+import { validateName } from "./validate-name.js";
+import { writeTransaction } from "./write-transaction.js";
 
-/** What openStorage needs. */
+/** Options of openStorage. */
 export interface StorageOptions {
-  /** The folder of the database files (`<root>/database`). */
+  /** The folder that holds one `<database>.mdb` file per database, `<rootPath>/database`. */
   path: string;
-  /** Whether new tables keep an audit log by default (`logging.auditLog`). */
+  /** Whether new tables are audited unless createTable says otherwise (Harper's `logging.auditLog`). Default true. */
   auditLog?: boolean;
 }
 
-/** What createTable takes. */
-export interface TableDefinition {
-  name: string;
-  primaryKey: string;
-  attributes?: readonly AttributeInfo[];
-  audit?: boolean;
-}
-
 /**
- * The storage core: one LMDB environment per database (`<path>/<database>.mdb`), one named store
- * per table keyed by primary key, and a catalog store (`__tables__`) in each environment that
- * survives restarts. Knows nothing of proto, HTTP or JSON bodies.
+ * The storage core: databases, each one LMDB environment, holding tables. Reads are synchronous;
+ * schema changes return promises that resolve once durable and run one at a time.
+ * Database and table names are validated (StorageError INVALID with Harper's text) before they
+ * reach the file system.
  */
 export interface Storage {
+  /** The folder of the database files. */
+  readonly path: string;
+  /** Names of all databases, `system` included, in creation order. */
   databases(): string[];
+  /** Whether the database exists. */
   hasDatabase(name: string): boolean;
-  createDatabase(name: string): void;
+  /** Creates an empty database. ALREADY_EXISTS: `database '<db>' already exists`. */
+  createDatabase(name: string): Promise<void>;
+  /**
+   * Drops a database: closes its environment and deletes its file. NOT_FOUND when missing;
+   * FORBIDDEN for `system`.
+   */
   dropDatabase(name: string): Promise<void>;
-  createTable(database: string, definition: TableDefinition): Promise<Table>;
+  /**
+   * Creates a table, and its database when missing, and resolves with it once its catalog entry
+   * is on disk. ALREADY_EXISTS: `Table '<table>' already exists in '<db>'`; FORBIDDEN in `system`.
+   */
+  createTable(database: string, options: CreateTableOptions): Promise<Table>;
+  /** Drops a table and its records. NOT_FOUND for a missing database or table; FORBIDDEN in `system`. */
   dropTable(database: string, name: string): Promise<void>;
+  /** The table, or undefined when it (or its database) does not exist. */
   table(database: string, name: string): Table | undefined;
+  /** The tables of a database, in creation order. NOT_FOUND when the database is missing. */
   tables(database: string): TableInfo[];
+  /** Waits for pending writes and closes every environment. Later calls throw CLOSED. */
   close(): Promise<void>;
 }
 
-/** The tables of the `system` database and their primary keys (spec databases-tables.md §0.4). */
-export const systemTables: ReadonlyArray<[string, string]> = [
-  ["hdb_user", "username"],
-  ["hdb_role", "id"],
-  ["hdb_job", "id"],
-  ["hdb_nodes", "name"],
-  ["hdb_certificate", "name"],
-  ["hdb_info", "info_id"],
-  ["hdb_analytics", "id"],
-];
+/**
+ * Opens the storage in `options.path` (created when missing): finds the databases by their
+ * `*.mdb` files and their tables in each file's catalog. The `system` database and its tables
+ * are created when missing; a fresh folder also gets the empty `data` database.
+ */
+export function openStorage(options: StorageOptions): Storage {
+  const path = options.path;
+  const auditLog = options.auditLog ?? true;
+  const clock = createClock();
+  const envs = new Map<string, DatabaseEnv>();
+  const handles = new WeakMap<TableState, Table>();
+  let closed = false;
+  let schemaQueue: Promise<unknown> = Promise.resolve();
 
-interface Environment {
-  readonly root: RootDatabase;
-  readonly catalog: Database<TableInfo, string>;
-  readonly tables: Map<string, Table>;
+  const alive = (): void => {
+    if (closed) throw new StorageError("CLOSED", "the storage is closed");
+  };
+  /**
+   * Runs schema changes one after another, so each sees the state the previous one left; those
+   * accepted before close() still run, and close() waits for them.
+   */
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new StorageError("CLOSED", "the storage is closed"));
+    const run = schemaQueue.then(task);
+    schemaQueue = run.catch(() => undefined);
+    return run;
+  };
+  /** One handle per open table, made on first use. */
+  const handleOf = (env: DatabaseEnv, state: TableState): Table => {
+    let handle = handles.get(state);
+    if (!handle) handles.set(state, (handle = createTableHandle(env, state, clock)));
+    return handle;
+  };
+  const fileOf = (name: string): string => join(path, name + databaseFileSuffix);
+  const openEnv = (name: string): DatabaseEnv => {
+    const env = openDatabaseEnv(name, fileOf(name), clock());
+    envs.set(name, env);
+    return env;
+  };
+  const createEnv = (name: string): DatabaseEnv => {
+    const env = openEnv(name);
+    syncDirectory(path);
+    return env;
+  };
+  const envOf = (database: string): DatabaseEnv => {
+    const env = envs.get(validateName(database, "database"));
+    if (!env) throw databaseNotFound(database);
+    return env;
+  };
+
+  try {
+    mkdirSync(path, { recursive: true });
+    const files = readdirSync(path).filter((file) => file.endsWith(databaseFileSuffix));
+    for (const file of files) openEnv(file.slice(0, -databaseFileSuffix.length));
+    const system = envs.get(systemDatabase) ?? createEnv(systemDatabase);
+    ensureSystemTables(system, clock());
+    if (files.length === 0) createEnv(defaultDatabase);
+  } catch (error) {
+    for (const env of envs.values()) void env.root.close();
+    throw toStorageError(error, `opening the storage in ${path}`);
+  }
+
+  return {
+    path,
+    databases() {
+      alive();
+      return [...envs.values()]
+        .sort((a, b) => a.catalog.createdTime - b.catalog.createdTime || (a.name < b.name ? -1 : 1))
+        .map((env) => env.name);
+    },
+    hasDatabase(name) {
+      alive();
+      return envs.has(name);
+    },
+    createDatabase: (name) =>
+      serial(async () => {
+        validateName(name, "database");
+        if (envs.has(name)) throw new StorageError("ALREADY_EXISTS", `database '${name}' already exists`);
+        createEnv(name);
+      }),
+    dropDatabase: (name) =>
+      serial(async () => {
+        const env = envOf(name);
+        if (name === systemDatabase) throw new StorageError("FORBIDDEN", systemIsReadOnlyMessage);
+        env.dropped = true;
+        for (const state of env.tables.values()) state.dropped = true;
+        envs.delete(name);
+        try {
+          await env.root.close();
+          removeDatabaseFiles(env.file);
+          syncDirectory(path);
+        } catch (error) {
+          throw toStorageError(error, `dropping database '${name}'`);
+        }
+      }),
+    createTable: (database, tableOptions) =>
+      serial(async () => {
+        validateName(database, "database");
+        const info = describeTable(database, tableOptions, { audit: auditLog, createdTime: clock() });
+        if (database === systemDatabase) throw new StorageError("FORBIDDEN", systemIsReadOnlyMessage);
+        const env = envs.get(database) ?? createEnv(database);
+        if (env.tables.has(info.name)) {
+          throw new StorageError("ALREADY_EXISTS", `Table '${info.name}' already exists in '${database}'`);
+        }
+        const state = openTableState(env, info);
+        await writeTransaction(env.root, () => env.catalog.write(info), `creating table '${database}.${info.name}'`);
+        env.tables.set(info.name, state);
+        return handleOf(env, state);
+      }),
+    dropTable: (database, name) =>
+      serial(async () => {
+        const env = envOf(database);
+        validateName(name, "table");
+        const state = env.tables.get(name);
+        if (!state) throw tableNotFound(database, name);
+        if (database === systemDatabase) throw new StorageError("FORBIDDEN", systemIsReadOnlyMessage);
+        state.dropped = true;
+        env.tables.delete(name);
+        try {
+          // One transaction: the catalog entry and the records go together or not at all.
+          await writeTransaction(
+            env.root,
+            () => {
+              env.catalog.remove(name);
+              void state.store.drop();
+            },
+            `dropping table '${database}.${name}'`,
+          );
+        } catch (error) {
+          state.dropped = false;
+          env.tables.set(name, state);
+          throw error;
+        }
+      }),
+    table(database, name) {
+      alive();
+      const env = envs.get(database);
+      const state = env?.tables.get(name);
+      return env && state ? handleOf(env, state) : undefined;
+    },
+    tables(database) {
+      alive();
+      return [...envOf(database).tables.values()].map((state) => state.info);
+    },
+    close() {
+      if (closed) return Promise.resolve();
+      const pending = schemaQueue;
+      closed = true;
+      return pending.then(async () => {
+        const all = [...envs.values()];
+        envs.clear();
+        for (const env of all) env.closed = true;
+        await Promise.all(all.map((env) => env.root.close()));
+      });
+    },
+  };
 }
 
-const fileSuffix = ".mdb";
-
-/**
- * Opens (or creates) the storage in `options.path`: every `*.mdb` file there is a database; the
- * `system` database with its tables and the default `data` database always exist. Writes are
- * acknowledged once committed and synced to disk.
- */
-export async function openStorage(options: StorageOptions): Promise<Storage> {
-  mkdirSync(options.path, { recursive: true });
-  const environments = new Map<string, Environment>();
-
-  const openEnvironment = (name: string): Environment => {
-    const root = open({ path: join(options.path, name + fileSuffix), maxDbs: 10_000, overlappingSync: false });
-    const catalog = root.openDB<TableInfo, string>({ name: "__tables__" });
-    const env: Environment = { root, catalog, tables: new Map() };
-    for (const { value } of catalog.getRange({})) env.tables.set(value.name, openTable(env, value));
-    environments.set(name, env);
-    return env;
-  };
-  const openTable = (env: Environment, info: TableInfo): Table =>
-    createTable(env.root, env.root.openDB<StoredRecord, Id>({ name: `t:${info.name}` }), info);
-  const environment = (database: string): Environment => {
-    const env = environments.get(database);
-    if (!env) throw new StorageError("NOT_FOUND", `database '${database}' does not exist`);
-    return env;
-  };
-
-  const storage: Storage = {
-    databases: () => [...environments.keys()],
-    hasDatabase: (name) => environments.has(name),
-    createDatabase(name) {
-      checkName("database", name);
-      if (environments.has(name)) throw new StorageError("ALREADY_EXISTS", `database '${name}' already exists`);
-      openEnvironment(name);
-    },
-    async dropDatabase(name) {
-      const env = environment(name);
-      environments.delete(name);
-      await env.root.close();
-      rmSync(join(options.path, name + fileSuffix), { force: true });
-      rmSync(join(options.path, name + fileSuffix + "-lock"), { force: true });
-    },
-    async createTable(database, definition) {
-      checkName("database", database);
-      checkName("table", definition.name);
-      const env = environments.get(database) ?? openEnvironment(database);
-      if (env.tables.has(definition.name)) {
-        throw new StorageError("ALREADY_EXISTS", `Table '${definition.name}' already exists in '${database}'`);
-      }
-      const info: TableInfo = {
-        name: definition.name,
-        database,
-        primaryKey: definition.primaryKey,
-        attributes: definition.attributes ?? [
-          { name: definition.primaryKey, indexed: true },
-          { name: "__createdtime__", indexed: true },
-          { name: "__updatedtime__", indexed: true },
-        ],
-        audit: definition.audit ?? options.auditLog ?? true,
-        createdTime: timestamp(),
-      };
-      await env.catalog.put(info.name, info);
-      const table = openTable(env, info);
-      env.tables.set(info.name, table);
-      return table;
-    },
-    async dropTable(database, name) {
-      const env = environment(database);
-      if (!env.tables.has(name)) throw new StorageError("NOT_FOUND", `Table '${database}.${name}' does not exist`);
-      env.tables.delete(name);
-      await env.root.openDB({ name: `t:${name}` }).drop();
-      await env.catalog.remove(name);
-    },
-    table: (database, name) => environments.get(database)?.tables.get(name),
-    tables: (database) => [...environment(database).tables.values()].map((t) => t.info),
-    async close() {
-      const all = [...environments.values()];
-      environments.clear();
-      await Promise.all(all.map((env) => env.root.close()));
-    },
-  };
-
-  for (const file of readdirSync(options.path)) {
-    if (file.endsWith(fileSuffix)) openEnvironment(file.slice(0, -fileSuffix.length));
-  }
-  if (!environments.has("system")) openEnvironment("system");
-  for (const [name, primaryKey] of systemTables) {
-    if (!storage.table("system", name)) await storage.createTable("system", { name, primaryKey, audit: true });
-  }
-  if (!environments.has("data")) openEnvironment("data");
-  return storage;
+/** Creates the system tables a system database lacks (all of them on a fresh root), durably. */
+function ensureSystemTables(env: DatabaseEnv, createdTime: number): void {
+  const missing = systemTables
+    .filter((table) => !env.tables.has(table.name))
+    .map((table) => describeTable(systemDatabase, table, { audit: true, createdTime }));
+  if (missing.length === 0) return;
+  const states = missing.map((info) => openTableState(env, info));
+  // Start-up is synchronous: transactionSync commits and flushes before it returns.
+  env.root.transactionSync(() => missing.forEach((info) => env.catalog.write(info)));
+  for (const state of states) env.tables.set(state.info.name, state);
 }
