@@ -136,3 +136,12 @@ test("a value of the wrong type answers Harper's validation message with 400", a
   const res = await post(JSON.stringify({ operation: "create_authentication_tokens", username: 5 }));
   assert.deepEqual(res, { status: 400, body: { error: "'username' must be a string" } });
 });
+
+test("a badly typed body is answered only after authentication: 401 first, then the 400", async () => {
+  const body = JSON.stringify({ operation: "insert", table: "t", records: { id: 1 } });
+  assert.deepEqual(await post(body), { status: 401, body: { error: "Must login" } });
+  assert.deepEqual(await post(body, { authorization: basic("admin") }), {
+    status: 400,
+    body: { error: "'records' must be an array" },
+  });
+});

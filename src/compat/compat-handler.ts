@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { create } from "@bufbuild/protobuf";
 import type { DescMessage, DescMethod, DescService, JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { createContextValues, createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, createHandlerContext } from "@connectrpc/connect";
 import type { ContextValues, Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import { isBodyError, requestFromHarperJson, responseToHarperJson } from "../contract/index.js";
 import type { OperationTable } from "../contract/index.js";
@@ -79,12 +79,17 @@ async function dispatch(
   if (typeof name !== "string") return { rejected: errorAnswer(400, "e.body?.operation?.startsWith is not a function") };
   const entry = options.table.lookup(name);
   if (!entry) return { rejected: errorAnswer(400, `Operation '${name}' not found`) };
+  // A body that does not fit the request message is answered only after authentication and the
+  // role check, in the order Harper checks: the chain runs with an empty message and the
+  // innermost step answers the body error.
   let message;
+  let bodyError: ConnectError | undefined;
   try {
     message = requestFromHarperJson(entry.method.input, body);
   } catch (error) {
-    if (isBodyError(error)) return { rejected: errorAnswer(400, error.message) };
-    throw error;
+    if (!isBodyError(error)) throw error;
+    message = create(entry.method.input);
+    bodyError = new ConnectError(error.message, Code.InvalidArgument);
   }
   const { service, method } = entry;
   const handler = options.handlerOf(service, method);
@@ -92,6 +97,7 @@ async function dispatch(
   const header = headersOf(req);
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
   const innermost = async (request: UnaryRequest): Promise<UnaryResponse> => {
+    if (bodyError) throw bodyError;
     const context = createHandlerContext({
       service,
       method,

@@ -119,7 +119,10 @@ function checkType(field: DescField, key: string, value: JsonValue): void {
   const fits =
     expected === actual ||
     (expected === "number" && actual === "string" && (value as string).trim() !== "" && !Number.isNaN(Number(value)));
-  if (!fits) throw new BodyError(`'${key}' must be a ${expected}`, key, expected);
+  if (!fits) {
+    const article = expected === "array" || expected === "object" ? "an" : "a";
+    throw new BodyError(`'${key}' must be ${article} ${expected}`, key, expected);
+  }
 }
 
 /** The JSON type each well-known wrapper reads from. */
