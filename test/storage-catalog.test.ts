@@ -74,7 +74,7 @@ test(
       audit: true,
     });
     await first.createDatabase("empty");
-    await dog.putMany([
+    await dog.write("insert", [
       { id: 1, name: "Penny", owner: { name: "Kyle" } },
       { id: "b", name: "Kato" },
     ]);
@@ -88,14 +88,16 @@ test(
       assert.deepEqual(second.databases(), ["system", "data", "dev", "empty"]);
       assert.deepEqual(second.tables("dev"), [dogInfo, breedInfo]);
       assert.deepEqual(dogInfo.attributes, [
-        { name: "id", indexed: false },
+        { name: "id", indexed: false, isPrimaryKey: true },
         { name: "__createdtime__", indexed: true },
         { name: "__updatedtime__", indexed: true },
+        { name: "name", indexed: true },
+        { name: "owner", indexed: true },
       ]);
       assert.equal(dogInfo.audit, false, "the storage's auditLog option is the default");
       assert.equal(dogInfo.schemaDefined, false);
       assert.deepEqual(breedInfo.attributes, [
-        { name: "name", indexed: false },
+        { name: "name", indexed: false, isPrimaryKey: true },
         { name: "size", indexed: false },
         { name: "origin", indexed: true },
       ]);
@@ -156,7 +158,7 @@ test(
     await closing(storage, async () => {
       const a = await storage.createTable("dev", { name: "a", primaryKey: "id" });
       await storage.createTable("dev", { name: "b", primaryKey: "id" });
-      await a.putMany([{ id: 1 }, { id: 2 }]);
+      await a.write("insert", [{ id: 1 }, { id: 2 }]);
       await storage.dropTable("dev", "a");
       assert.deepEqual(storage.tables("dev").map((t) => t.name), ["b"]);
       assert.equal(storage.table("dev", "a"), undefined);

@@ -53,7 +53,7 @@ test(
   "writes stamp __createdtime__ once and __updatedtime__ on every write, one timestamp per call",
   withTable(async (table) => {
     const input = { id: 1, __createdtime__: 5, __updatedtime__: 6 };
-    await table.putMany([input, { id: 2 }]);
+    await table.write("upsert", [input, { id: 2 }]);
     assert.deepEqual(input, { id: 1, __createdtime__: 5, __updatedtime__: 6 }, "the caller's record is not changed");
     const one = table.get(1)!;
     const two = table.get(2)!;
@@ -78,32 +78,37 @@ test(
   }),
 );
 
+const written = (...keys: Array<string | number>) => keys.map((id) => ({ id, generated: false }));
+
 test(
   "insert writes new keys and skips existing ones and repeats, leaving them untouched",
   withTable(async (table) => {
-    assert.deepEqual(await table.insert([{ id: 1, v: "a" }, { id: 2, v: "a" }]), { inserted: [1, 2], skipped: [] });
+    assert.deepEqual(await table.write("insert", [{ id: 1, v: "a" }, { id: 2, v: "a" }]), { written: written(1, 2), skipped: [] });
     assert.deepEqual(
-      await table.insert([{ id: 2, v: "b" }, { id: 3, v: "b" }, { id: 3, v: "c" }, { id: "2", v: "b" }]),
-      { inserted: [3, "2"], skipped: [2, 3] },
+      await table.write("insert", [{ id: 2, v: "b" }, { id: 3, v: "b" }, { id: 3, v: "c" }, { id: "2", v: "b" }]),
+      { written: written(3, "2"), skipped: [2, 3] },
     );
     assert.deepEqual(ids(table.scan()), [1, 2, 3, "2"]);
     assert.equal(table.get(2)!["v"], "a");
     assert.equal(table.get(3)!["v"], "b", "the first of two repeats wins");
-    assert.deepEqual(await table.insert([]), { inserted: [], skipped: [] });
+    assert.deepEqual(await table.write("insert", []), { written: [], skipped: [] });
   }),
 );
 
 test(
-  "putMany and insert write nothing when one record has no valid primary key",
+  "writes store nothing when one record has an invalid primary key",
   withTable(async (table) => {
     await table.put({ id: 0 });
     await assert.rejects(
-      table.putMany([{ id: 1 }, { name: "no key" }]),
-      storageError("INVALID", "'records[1]' has no primary key 'id'"),
+      table.write("update", [{ id: 0 }, { name: "no key" }]),
+      storageError("INVALID", "a valid hash attribute must be provided with update record, check log for more info"),
     );
-    await assert.rejects(table.putMany([{ id: 1 }, { id: true }]), storageError("INVALID", "Invalid primary key type: boolean"));
-    await assert.rejects(table.putMany([{ id: 1 }, { id: { a: 1 } }]), storageError("INVALID", "Invalid primary key type: object"));
-    await assert.rejects(table.insert([{ id: 1 }, null as unknown as StorageRecord]), storageError("INVALID", "'records[1]' must be of type object"));
+    await assert.rejects(table.write("upsert", [{ id: 1 }, { id: true }]), storageError("INVALID", "Invalid primary key type: boolean"));
+    await assert.rejects(table.write("upsert", [{ id: 1 }, { id: { a: 1 } }]), storageError("INVALID", "Invalid primary key type: object"));
+    await assert.rejects(
+      table.write("insert", [{ id: 1 }, null as unknown as StorageRecord]),
+      storageError("INVALID", "'records[1]' must be of type object"),
+    );
     await assert.rejects(table.put({ id: "x".repeat(1979) }), storageError("INVALID", "Primary key size is too large: 1979"));
     await assert.rejects(table.put({ id: Number.NaN }), storageError("INVALID"));
     assert.deepEqual(ids(table.scan()), [0], "nothing of the failed batches was written");
@@ -117,7 +122,7 @@ test(
   withTable(async (table) => {
     // msgpack cannot encode a BigInt beyond 64 bits: the second record fails inside the transaction.
     await assert.rejects(
-      table.putMany([{ id: 1 }, { id: 2, huge: 2n ** 70n }]),
+      table.write("upsert", [{ id: 1 }, { id: 2, huge: 2n ** 70n }]),
       (error: unknown) => isStorageError(error) && error.code === "INTERNAL",
     );
     assert.equal(table.get(1), undefined);
@@ -130,10 +135,13 @@ test(
 test(
   "delete removes the records and reports the keys that existed",
   withTable(async (table) => {
-    await table.putMany([1, 2, 3].map((id) => ({ id })));
-    assert.deepEqual(await table.delete([2, 9, "1", 2]), [2]);
+    await table.write("insert", [1, 2, 3].map((id) => ({ id })));
+    assert.deepEqual(await table.deleteRecords([2, 9, "1", 2]), [2]);
     assert.deepEqual(ids(table.scan()), [1, 3]);
-    await assert.rejects(table.delete([1, false as unknown as number]), storageError("INVALID", "Invalid primary key type: boolean"));
+    await assert.rejects(
+      table.deleteRecords([1, false as unknown as number]),
+      storageError("INVALID", "Invalid primary key type: boolean"),
+    );
     assert.equal(table.count(), 2, "a bad key deletes nothing");
     assert.throws(() => table.get(null as unknown as number), storageError("INVALID", "Invalid primary key type: null"));
   }),
@@ -142,7 +150,7 @@ test(
 test(
   "scan walks primary keys in order with start, end, offset, limit and reverse",
   withTable(async (table) => {
-    await table.putMany([5, "b", 1, 10, "a", 3, 2, 4].map((id) => ({ id })));
+    await table.write("insert", [5, "b", 1, 10, "a", 3, 2, 4].map((id) => ({ id })));
     assert.deepEqual(ids(table.scan()), [1, 2, 3, 4, 5, 10, "a", "b"], "numbers before strings");
     assert.deepEqual(ids(table.scan({ offset: 2, limit: 3 })), [3, 4, 5]);
     assert.deepEqual(ids(table.scan({ reverse: true, limit: 2 })), ["b", "a"]);
@@ -162,7 +170,7 @@ test(
 test(
   "scan reads lazily: stopping early never reads the rest of the table",
   withTable(async (table) => {
-    await table.putMany(Array.from({ length: 1000 }, (_, id) => ({ id, payload: "x".repeat(2000) })));
+    await table.write("insert", Array.from({ length: 1000 }, (_, id) => ({ id, payload: "x".repeat(2000) })));
     let seen = 0;
     for (const record of table.scan({ offset: 990 })) {
       seen++;

@@ -1,33 +1,25 @@
 import type { Database, RootDatabase } from "lmdb";
 import { StorageError } from "./errors.js";
-import { createdTimeAttribute, updatedTimeAttribute } from "./system-tables.js";
+import { declaredAttributes, dynamicAttributes, parseExpiration } from "./attribute-definitions.js";
 import type { AttributeInfo, CreateTableOptions, TableInfo } from "./types.js";
-import { validateAttributeName, validateName } from "./validate-name.js";
+import { validateName } from "./validate-name.js";
 
-/**
- * Store names inside one database environment. Table names cannot contain `/` (validateName), so
- * `table/<name>` never collides with the catalog's own stores; the index layer will add
- * `table/<name>/<attribute>` stores the same way (attribute names cannot contain `/` either).
- */
+/** Store names of the catalog inside one database environment (see store-names.ts for tables). */
 export const catalogStoreName = "__tables__";
 const metaStoreName = "__database__";
 const metaKey = "database";
 
-/** The lmdb store name of a table's primary store. */
-export function primaryStoreName(table: string): string {
-  return `table/${table}`;
-}
-
 /** What the catalog persists per table (its database is the environment it lives in). */
 interface CatalogEntry {
   /** Layout version of this entry, for later migrations. */
-  format: 1;
+  format: 1 | 2;
   name: string;
   primaryKey: string;
   attributes: AttributeInfo[];
   audit: boolean;
   schemaDefined: boolean;
   createdTime: number;
+  expiration?: number;
 }
 
 /**
@@ -69,7 +61,7 @@ export function openCatalog(root: RootDatabase, database: string, now: number): 
 /**
  * Validates createTable's options and turns them into the table's catalog description: names
  * checked, attribute list normalised (primary key first and never indexed; dynamic tables get the
- * two timestamp attributes). Throws StorageError INVALID.
+ * two timestamp attributes), expiration checked. Throws StorageError INVALID.
  */
 export function describeTable(
   database: string,
@@ -81,54 +73,46 @@ export function describeTable(
   }
   const name = validateName(options.name, "table");
   const primaryKey = validateName(options.primaryKey, "primary_key");
-  if (options.audit !== undefined && typeof options.audit !== "boolean") {
+  if (options.audit !== undefined && options.audit !== null && typeof options.audit !== "boolean") {
     throw new StorageError("INVALID", "'audit' must be a boolean");
   }
-  const schemaDefined = options.attributes !== undefined;
-  const attributes = schemaDefined
+  const expiration = parseExpiration(options.expiration);
+  const schemaDefined = options.attributes !== undefined && options.attributes !== null;
+  const declared = schemaDefined
     ? declaredAttributes(options.attributes, primaryKey)
-    : [
-        { name: primaryKey, indexed: false },
-        { name: createdTimeAttribute, indexed: true },
-        { name: updatedTimeAttribute, indexed: true },
-      ];
+    : { primaryKey, attributes: dynamicAttributes(primaryKey) };
   return freezeInfo({
     database,
     name,
-    primaryKey,
-    attributes,
+    primaryKey: declared.primaryKey,
+    attributes: declared.attributes,
     audit: options.audit ?? defaults.audit,
     schemaDefined,
     createdTime: defaults.createdTime,
+    ...(expiration === undefined ? {} : { expiration }),
   });
 }
 
-function declaredAttributes(list: unknown, primaryKey: string): AttributeInfo[] {
-  if (!Array.isArray(list)) throw new StorageError("INVALID", "'attributes' must be an array");
-  const others: AttributeInfo[] = [];
-  const seen = new Set<string>();
-  for (const item of list as unknown[]) {
-    const definition = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
-    const name = validateAttributeName(definition["name"]);
-    if (seen.has(name)) throw new StorageError("INVALID", `attribute '${name}' is declared twice`);
-    seen.add(name);
-    if (name !== primaryKey) others.push({ name, indexed: definition["indexed"] !== false });
-  }
-  if (!seen.has(primaryKey)) {
-    throw new StorageError("INVALID", `primary key '${primaryKey}' is not one of the table's attributes`);
-  }
-  return [{ name: primaryKey, indexed: false }, ...others];
+/** The same table with more attributes, appended in order. */
+export function withAttributes(info: TableInfo, added: readonly AttributeInfo[]): TableInfo {
+  return freezeInfo({ ...info, attributes: [...info.attributes.map((a) => ({ ...a })), ...added.map((a) => ({ ...a }))] });
+}
+
+/** The same table without one attribute. */
+export function withoutAttribute(info: TableInfo, name: string): TableInfo {
+  return freezeInfo({ ...info, attributes: info.attributes.filter((a) => a.name !== name).map((a) => ({ ...a })) });
 }
 
 function toEntry(info: TableInfo): CatalogEntry {
   return {
-    format: 1,
+    format: 2,
     name: info.name,
     primaryKey: info.primaryKey,
-    attributes: info.attributes.map(({ name, indexed }) => ({ name, indexed })),
+    attributes: info.attributes.map((attribute) => ({ ...attribute })),
     audit: info.audit,
     schemaDefined: info.schemaDefined,
     createdTime: info.createdTime,
+    ...(info.expiration === undefined ? {} : { expiration: info.expiration }),
   };
 }
 
@@ -137,15 +121,27 @@ function toInfo(database: string, entry: CatalogEntry): TableInfo {
     database,
     name: entry.name,
     primaryKey: entry.primaryKey,
-    attributes: entry.attributes.map(({ name, indexed }) => ({ name, indexed })),
+    // Format 1 entries carry { name, indexed } only; the primary key is marked since format 2.
+    attributes: entry.attributes.map((attribute) =>
+      attribute.name === entry.primaryKey ? { ...attribute, isPrimaryKey: true } : { ...attribute },
+    ),
     audit: entry.audit,
     schemaDefined: entry.schemaDefined,
     createdTime: entry.createdTime,
+    ...(entry.expiration === undefined ? {} : { expiration: entry.expiration }),
   });
 }
 
 function freezeInfo(info: TableInfo): TableInfo {
-  info.attributes.forEach((attribute) => Object.freeze(attribute));
+  for (const attribute of info.attributes) {
+    if (attribute.elements) deepFreeze(attribute.elements);
+    Object.freeze(attribute);
+  }
   Object.freeze(info.attributes);
   return Object.freeze(info);
+}
+
+function deepFreeze(value: object): void {
+  for (const child of Object.values(value)) if (typeof child === "object" && child !== null) deepFreeze(child);
+  Object.freeze(value);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { StorageError } from "./errors.js";
 import type { Id, StorageRecord } from "./types.js";
 
@@ -23,22 +24,32 @@ export function checkId(value: unknown): Id {
 }
 
 /**
- * Checks a batch of records before anything is written: each must be a plain object carrying a
- * valid primary key under `primaryKey`. Returns the keys in record order; throws StorageError
- * INVALID naming the first bad record, so that a batch is written whole or not at all.
+ * A primary key the storage generates when a record to insert or upsert has none (spec nosql
+ * §1.3): a UUID v4 when the key is declared `String` or `ID`, else the next value of a per-table
+ * counter kept in the table's meta store. The counter starts at a random point (0..2^49, or
+ * 0..2^31 for `Int`), counts up by one and skips keys in use; it is written in the same
+ * transaction as the records, so a committed value is never handed out again.
+ * Call inside a write transaction.
  */
-export function recordIds(records: readonly unknown[], primaryKey: string): Id[] {
-  if (!Array.isArray(records)) throw new StorageError("INVALID", "'records' must be an array");
-  return records.map((record, index) => {
-    if (!isPlainRecord(record)) {
-      throw new StorageError("INVALID", `'records[${index}]' must be of type object`);
-    }
-    const value = record[primaryKey];
-    if (value === undefined || value === null) {
-      throw new StorageError("INVALID", `'records[${index}]' has no primary key '${primaryKey}'`);
-    }
-    return checkId(value);
-  });
+export function generateId(
+  type: string | undefined,
+  meta: { get(key: string): number | undefined; put(key: string, value: number): unknown },
+  exists: (id: Id) => boolean,
+): Id {
+  if (type === "String" || type === "ID") return randomUUID();
+  let next = meta.get(nextIdKey) ?? randomStart(type === "Int" ? 31 : 49);
+  while (exists(next)) next++;
+  void meta.put(nextIdKey, next + 1);
+  return next;
+}
+
+/** The meta store key of the key generator's next value. */
+export const nextIdKey = "nextId";
+
+function randomStart(bits: number): number {
+  const [high, low] = crypto.getRandomValues(new Uint32Array(2)) as unknown as [number, number];
+  // (bits - 32) random high bits above 32 random low bits: uniform in 0 .. 2^bits - 1.
+  return bits <= 32 ? low % 2 ** bits : (high % 2 ** (bits - 32)) * 2 ** 32 + low;
 }
 
 /** True for a non-null, non-array object. */

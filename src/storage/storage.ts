@@ -2,9 +2,19 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describeTable } from "./catalog.js";
 import { createClock } from "./clock.js";
-import { databaseFileSuffix, openDatabaseEnv, openTableState, removeDatabaseFiles, syncDirectory } from "./database-env.js";
+import { lastLogTimestamp } from "./audit-log.js";
+import {
+  databaseFileSuffix,
+  openDatabaseEnv,
+  openTableState,
+  openTableStore,
+  removeDatabaseFiles,
+  syncDirectory,
+} from "./database-env.js";
 import type { DatabaseEnv, TableState } from "./database-env.js";
 import { databaseNotFound, StorageError, systemIsReadOnlyMessage, tableNotFound, toStorageError } from "./errors.js";
+import { lastUpdatedKey } from "./record-writer.js";
+import { tableStorePrefix } from "./store-names.js";
 import { defaultDatabase, systemDatabase, systemTables } from "./system-tables.js";
 import { createTableHandle } from "./table-handle.js";
 import type { Table } from "./table-handle.js";
@@ -18,6 +28,17 @@ export interface StorageOptions {
   path: string;
   /** Whether new tables are audited unless createTable says otherwise (Harper's `logging.auditLog`). Default true. */
   auditLog?: boolean;
+  /**
+   * Milliseconds between two sweeps that remove expired records of tables with `expiration`
+   * from the disk (reads hide them as soon as they expire). Default 60000; 0 turns sweeping off.
+   */
+  expirySweepInterval?: number;
+  /**
+   * The time source of write timestamps and expiry checks, epoch milliseconds. Default
+   * `performance.timeOrigin + performance.now()`; tests pass their own to expire records
+   * without waiting.
+   */
+  now?: () => number;
 }
 
 /**
@@ -63,7 +84,7 @@ export interface Storage {
 export function openStorage(options: StorageOptions): Storage {
   const path = options.path;
   const auditLog = options.auditLog ?? true;
-  const clock = createClock();
+  const clock = createClock(options.now);
   const envs = new Map<string, DatabaseEnv>();
   const handles = new WeakMap<TableState, Table>();
   let closed = false;
@@ -92,6 +113,11 @@ export function openStorage(options: StorageOptions): Storage {
   const openEnv = (name: string): DatabaseEnv => {
     const env = openDatabaseEnv(name, fileOf(name), clock());
     envs.set(name, env);
+    // Timestamps key the audit logs: never issue one at or below a time already on disk.
+    for (const state of env.tables.values()) {
+      clock.observe(lastLogTimestamp(state.stores.log) ?? 0);
+      clock.observe(state.stores.meta.get(lastUpdatedKey) ?? 0);
+    }
     return env;
   };
   const createEnv = (name: string): DatabaseEnv => {
@@ -116,6 +142,27 @@ export function openStorage(options: StorageOptions): Storage {
     for (const env of envs.values()) void env.root.close();
     throw toStorageError(error, `opening the storage in ${path}`);
   }
+
+  let sweeping = false;
+  /** Removes expired records of every table with expiration, one table after another. */
+  const sweep = async (): Promise<void> => {
+    if (sweeping || closed) return;
+    sweeping = true;
+    try {
+      const expiring = [...envs.values()].flatMap((env) =>
+        [...env.tables.values()].filter((state) => state.info.expiration !== undefined).map((state) => handleOf(env, state)),
+      );
+      for (const table of expiring) await table.sweepExpired();
+    } catch {
+      // A table dropped or a storage closed meanwhile, or a failed commit: the records stay
+      // hidden from reads and the next sweep tries again.
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweepInterval = options.expirySweepInterval ?? 60_000;
+  const sweepTimer = sweepInterval > 0 ? setInterval(() => void sweep(), sweepInterval) : undefined;
+  sweepTimer?.unref();
 
   return {
     path,
@@ -174,12 +221,18 @@ export function openStorage(options: StorageOptions): Storage {
         state.dropped = true;
         env.tables.delete(name);
         try {
-          // One transaction: the catalog entry and the records go together or not at all.
+          // Every store of the table: indexes, log, meta, expiry, and index stores that were
+          // opened by writes that failed (empty, never in the catalog).
+          const prefix = tableStorePrefix(name);
+          const names = Array.from(env.root.getKeys({ start: prefix, end: `${prefix.slice(0, -1)}0` }), String);
+          const stores = names.map((store) => openTableStore(env, name, store));
+          // One transaction: the catalog entry, the records and the indexes go together or not at all.
           await writeTransaction(
             env.root,
             () => {
               env.catalog.remove(name);
-              void state.store.drop();
+              state.stores.primary.dropSync();
+              for (const store of stores) store.dropSync();
             },
             `dropping table '${database}.${name}'`,
           );
@@ -203,6 +256,7 @@ export function openStorage(options: StorageOptions): Storage {
       if (closed) return Promise.resolve();
       const pending = schemaQueue;
       closed = true;
+      if (sweepTimer) clearInterval(sweepTimer);
       return pending.then(async () => {
         const all = [...envs.values()];
         envs.clear();

@@ -1,9 +1,34 @@
+import { addAttribute, checkDroppable, dropAttribute } from "./attribute-changes.js";
+import { checkTimestamp, purgeLogEntries, readLog } from "./audit-log.js";
+import { withAttributes } from "./catalog.js";
 import type { Clock } from "./clock.js";
-import type { DatabaseEnv, TableState } from "./database-env.js";
+import type { DatabaseEnv, IndexStore, TableState } from "./database-env.js";
+import { indexStoreOf, reloadTableInfo, setTableInfo } from "./database-env.js";
 import { StorageError, tableNotFound } from "./errors.js";
-import { checkId, recordIds } from "./primary-key.js";
-import { createdTimeAttribute, updatedTimeAttribute } from "./system-tables.js";
-import type { Id, InsertResult, ScanOptions, StorageRecord, TableInfo } from "./types.js";
+import { sweepExpired } from "./expiry.js";
+import { createIndexReader } from "./index-reader.js";
+import type { IndexReader } from "./index-reader.js";
+import { checkId } from "./primary-key.js";
+import { deleteRecords, writeRecords } from "./record-writer.js";
+import type { WriteScope } from "./record-writer.js";
+import { scanRecords } from "./scan-records.js";
+import { tableStats } from "./table-stats.js";
+import type {
+  Id,
+  LogEntry,
+  LogQuery,
+  ScanOptions,
+  StorageRecord,
+  TableInfo,
+  TableStats,
+  WriteContext,
+  WriteKind,
+  WriteResult,
+} from "./types.js";
+import { validateAttributeName } from "./validate-name.js";
+import { runQuery } from "./query/index.js";
+import type { Query } from "./query/index.js";
+import { prepareWrite } from "./write-input.js";
 import { writeTransaction } from "./write-transaction.js";
 
 /**
@@ -11,54 +36,71 @@ import { writeTransaction } from "./write-transaction.js";
  * write call is one transaction stamped with one timestamp, and it is all or nothing: input is
  * checked before anything is written, and a failure inside the transaction rolls it back.
  * Once the table (or its database) is dropped, every call throws StorageError NOT_FOUND; once the
- * storage is closed, CLOSED.
+ * storage is closed, CLOSED. It is also the query engine's data source (IndexReader).
  */
-export interface Table {
+export interface Table extends IndexReader {
   /** The catalog's description of the table. */
   readonly info: TableInfo;
-  /** The record with this primary key, or undefined. Throws INVALID for a key of a wrong type. */
+  /** The live record with this primary key, or undefined. Throws INVALID for a key of a wrong type. */
   get(id: Id): StorageRecord | undefined;
   /** The records with these keys, in the same order, undefined where absent. */
   getMany(ids: readonly Id[]): Array<StorageRecord | undefined>;
   /**
-   * Writes a record under its primary key, replacing any record with that key. Throws INVALID
-   * when it is not an object or has no valid primary key.
+   * Writes records with Harper's semantics (spec nosql §1.2-§1.4, §2.2-§2.3): `insert` skips
+   * existing keys, `update` merges into existing records and skips absent ones, `upsert` merges
+   * or creates; keys repeated in the call are skipped; missing keys are generated; dynamic tables
+   * gain an indexed attribute per new top-level key. One transaction: any failure writes nothing.
+   * Resolves, once durable, with the written and skipped keys in request order.
    */
+  write(kind: WriteKind, records: readonly StorageRecord[], context?: WriteContext): Promise<WriteResult>;
+  /** Deletes records; resolves with the keys that existed, in request order. */
+  deleteRecords(ids: readonly Id[], context?: WriteContext): Promise<Id[]>;
+  /** Writes one record like a single-record upsert (kept for the system tables' callers). */
   put(record: StorageRecord): Promise<void>;
-  /** Writes records in one transaction: all of them, or (on any bad record) none. */
-  putMany(records: readonly StorageRecord[]): Promise<void>;
   /**
-   * Writes the records whose keys do not exist yet (a conditional put, checked inside the
-   * transaction); the others, and repeats of a key within the request, are skipped untouched.
-   */
-  insert(records: readonly StorageRecord[]): Promise<InsertResult>;
-  /** Deletes the records with these keys; resolves with the keys that existed, in request order. */
-  delete(ids: readonly Id[]): Promise<Id[]>;
-  /**
-   * The records in primary key order (see ScanOptions), read lazily from one snapshot as the
+   * The live records in primary key order (see ScanOptions), read lazily from one snapshot as the
    * iterable is consumed: `limit` and `offset` never load the table. Iterable more than once.
    */
   scan(options?: ScanOptions): Iterable<StorageRecord>;
-  /** The number of records. */
+  /** The number of stored records (lmdb's entry count; expired records not yet swept included). */
   count(): number;
+  /**
+   * Adds an attribute (indexed unless `indexed: false`), indexing the records already stored.
+   * INVALID for a bad name or an existing attribute.
+   */
+  addAttribute(name: string, options?: { indexed?: boolean }): Promise<void>;
+  /**
+   * Drops an attribute and its index; on a dynamic table also deletes the property from every
+   * record. INVALID for the primary key and the timestamps; a missing attribute is no error.
+   */
+  dropAttribute(name: string): Promise<void>;
+  /** The audit log entries matching a query (see LogQuery), lazily. Empty when audit is off. */
+  readLog(query?: LogQuery): Iterable<LogEntry>;
+  /** Deletes the audit log entries older than `before` (ms); resolves with how many. */
+  purgeLog(before: number): Promise<number>;
+  /** Counts and sizes read from lmdb's statistics (see TableStats). */
+  stats(): TableStats;
+  /** Removes the expired records from the disk; resolves with how many. 0 without expiration. */
+  sweepExpired(): Promise<number>;
+  /**
+   * The records a query selects (conditions, sort, paging; spec nosql §6-§7), by the query engine
+   * over this table's indexes, lazily. Throws QueryError for a bad query.
+   */
+  search(query?: Query): Iterable<StorageRecord>;
 }
 
-/** Which timestamps a table's writes set, from its attribute list (spec nosql §1.2). */
-interface Stamps {
-  created: boolean;
-  updated: boolean;
-}
+/** The write kinds Table.write accepts. */
+const writeKinds: ReadonlySet<string> = new Set(["insert", "update", "upsert"]);
 
 /** Creates the handle through which callers use one open table. */
 export function createTableHandle(env: DatabaseEnv, state: TableState, clock: Clock): Table {
-  const { store } = state;
-  const names = new Set(state.info.attributes.map((attribute) => attribute.name));
-  const stamps: Stamps = { created: names.has(createdTimeAttribute), updated: names.has(updatedTimeAttribute) };
   const live = (): void => {
     if (env.closed) throw new StorageError("CLOSED", "the storage is closed");
     if (state.dropped || env.dropped) throw tableNotFound(env.name, state.info.name);
   };
-  const write = <T>(work: (now: number) => T, doing: string): Promise<T> => {
+  const where = () => `'${env.name}.${state.info.name}'`;
+  /** Runs `work` as one durable transaction, with the call's timestamp taken inside it. */
+  const transact = <T>(work: (now: number) => T, doing: string): Promise<T> => {
     live();
     return writeTransaction(
       env.root,
@@ -66,121 +108,108 @@ export function createTableHandle(env: DatabaseEnv, state: TableState, clock: Cl
         live(); // dropped while this write waited for its turn
         return work(clock());
       },
-      `${doing} in '${env.name}.${state.info.name}'`,
+      `${doing} in ${where()}`,
+      () => reloadTableInfo(env, state),
     );
   };
-  const putAll = async (records: readonly StorageRecord[]): Promise<void> => {
-    const ids = recordIds(records, state.info.primaryKey);
-    const copies = records.map((record) => ({ ...record })); // later changes by the caller don't leak in
-    await write((now) => {
-      copies.forEach((record, index) => {
-        const id = ids[index] as Id;
-        const previous = stamps.created ? store.get(id) : undefined;
-        void store.put(id, stamp(record, now, stamps, previous));
-      });
-    }, "put");
-  };
+  const scopeOf = (now: number, extra?: ReadonlyMap<string, IndexStore>): WriteScope => ({
+    state,
+    now,
+    indexOf: extra ? (attribute) => state.indexes.get(attribute) ?? extra.get(attribute) : (attribute) => state.indexes.get(attribute),
+  });
+  const reader = createIndexReader(state, live, clock.current);
 
-  return {
+  const handle: Table = {
+    ...reader,
     get info() {
       return state.info;
     },
     get(id) {
-      live();
-      return store.get(checkId(id));
+      return reader.get(checkId(id));
     },
     getMany(ids) {
       live();
-      return checkIds(ids).map((id) => store.get(id));
+      return checkIds(ids).map((id) => reader.get(id));
     },
-    put: (record) => putAll([record]),
-    putMany: putAll,
-    async insert(records) {
-      const ids = recordIds(records, state.info.primaryKey);
-      const copies = records.map((record) => ({ ...record }));
-      return write((now) => {
-        const result: InsertResult = { inserted: [], skipped: [] };
-        copies.forEach((record, index) => {
-          const id = ids[index] as Id;
-          // Read inside the write transaction: sees earlier records of this same request too.
-          if (store.doesExist(id)) {
-            result.skipped.push(id);
-          } else {
-            void store.put(id, stamp(record, now, stamps, undefined));
-            result.inserted.push(id);
-          }
-        });
+    async write(kind, records, context = {}) {
+      live();
+      if (!writeKinds.has(kind)) throw new StorageError("INVALID", `unknown write kind '${String(kind)}'`);
+      const prepared = prepareWrite(kind, records, state.info, state.names);
+      // lmdb opens stores in a transaction of its own: open (once) the index of every key that
+      // could become an attribute when the transaction runs, the primary key aside.
+      for (const key of prepared.keys) {
+        if (!state.indexes.has(key) && key !== state.info.primaryKey) indexStoreOf(env, state, key);
+      }
+      return transact((now) => {
+        // Against the attributes as they are now: an earlier write of the batch may have added
+        // some, an earlier dropAttribute removed some.
+        const added = prepared.keys.filter((key) => !state.names.has(key));
+        if (added.length === 0) return writeRecords(scopeOf(now), kind, prepared.records, context.user);
+        const info = withAttributes(state.info, added.map((name) => ({ name, indexed: true })));
+        env.catalog.write(info);
+        const fresh = new Map(added.map((name) => [name, state.opened.get(name) as IndexStore]));
+        const result = writeRecords(scopeOf(now, fresh), kind, prepared.records, context.user);
+        setTableInfo(state, info);
         return result;
-      }, "insert");
+      }, kind);
     },
-    async delete(ids) {
+    async deleteRecords(ids, context = {}) {
       const keys = checkIds(ids);
-      return write(() => {
-        const deleted: Id[] = [];
-        for (const id of keys) {
-          if (!store.doesExist(id)) continue;
-          void store.remove(id);
-          deleted.push(id);
-        }
-        return deleted;
-      }, "delete");
+      return transact((now) => deleteRecords(scopeOf(now), keys, context.user), "delete");
+    },
+    async put(record) {
+      await handle.write("upsert", [record]);
     },
     scan(options = {}) {
-      const range = rangeOf(options);
-      return {
-        [Symbol.iterator]: () => {
-          live();
-          return store.getRange(range).map(({ value }) => value)[Symbol.iterator]();
-        },
-      };
+      return scanRecords(state, options, live, clock.current);
     },
     count() {
       live();
-      return (store.getStats() as { entryCount: number }).entryCount;
+      return (state.stores.primary.getStats() as { entryCount: number }).entryCount;
+    },
+    async addAttribute(name, options = {}) {
+      live();
+      validateAttributeName(name);
+      const indexed = options.indexed ?? true;
+      if (indexed) indexStoreOf(env, state, name);
+      await transact(() => addAttribute(env, state, name, indexed), `adding attribute '${name}'`);
+    },
+    async dropAttribute(name) {
+      live();
+      checkDroppable(state.info, name);
+      await transact(() => dropAttribute(env, state, name), `dropping attribute '${name}'`);
+    },
+    readLog(query) {
+      live();
+      return readLog(state.stores.log, query);
+    },
+    async purgeLog(before) {
+      const limit = checkTimestamp(before, "before");
+      return transact(() => purgeLogEntries(state.stores.log, limit), "purging the audit log");
+    },
+    stats() {
+      live();
+      return tableStats(env, state);
+    },
+    search(query) {
+      live();
+      return runQuery(handle, query);
+    },
+    async sweepExpired() {
+      if (state.info.expiration === undefined) return 0;
+      let total = 0;
+      for (let more = true; more; ) {
+        const step = await transact((now) => sweepExpired(scopeOf(now)), "removing expired records");
+        total += step.removed;
+        more = step.more;
+      }
+      return total;
     },
   };
-}
-
-/** Sets the table's timestamps on a (copied) record; a stored `__createdtime__` is kept. */
-function stamp(stamped: StorageRecord, now: number, stamps: Stamps, previous: StorageRecord | undefined): StorageRecord {
-  if (stamps.created) {
-    const created = previous?.[createdTimeAttribute];
-    stamped[createdTimeAttribute] = typeof created === "number" ? created : now;
-  }
-  if (stamps.updated) stamped[updatedTimeAttribute] = now;
-  return stamped;
+  return handle;
 }
 
 function checkIds(ids: readonly unknown[]): Id[] {
   if (!Array.isArray(ids)) throw new StorageError("INVALID", "'ids' must be an array");
   return ids.map(checkId);
-}
-
-/** lmdb range options for ScanOptions' direction-independent [start, end) bounds. */
-function rangeOf(options: ScanOptions) {
-  const { start, end, reverse = false } = options;
-  const limit = count(options.limit, "limit");
-  const offset = count(options.offset, "offset");
-  const lower = start === undefined ? undefined : checkId(start);
-  const upper = end === undefined ? undefined : checkId(end);
-  if (!reverse) return { start: lower, end: upper, limit, offset };
-  // lmdb walks a reverse range from `start` (inclusive) down to `end` (exclusive); flip both
-  // bounds so that the same [start, end) set of keys comes back, in descending order.
-  return {
-    reverse: true,
-    start: upper,
-    exclusiveStart: upper !== undefined,
-    end: lower,
-    inclusiveEnd: lower !== undefined,
-    limit,
-    offset,
-  };
-}
-
-function count(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new StorageError("INVALID", `'${name}' must be a non-negative integer`);
-  }
-  return value;
 }

@@ -13,9 +13,16 @@ import { toStorageError } from "./errors.js";
  * - Durable: the environment is opened with `overlappingSync: false`, so the commit this promise
  *   waits for includes LMDB's fsync (see database-env.ts).
  *
- * `work` must be synchronous.
+ * `work` must be synchronous and change in-memory state only after its last write, so that a
+ * throw leaves that state alone. `onFailure` runs when the commit itself fails (after every
+ * callback of the batch ran), so that in-memory state can be restored from the disk.
  */
-export async function writeTransaction<T>(root: RootDatabase, work: () => T, doing: string): Promise<T> {
+export async function writeTransaction<T>(
+  root: RootDatabase,
+  work: () => T,
+  doing: string,
+  onFailure?: () => void,
+): Promise<T> {
   let failed = false;
   let failure: unknown;
   let result: T | undefined;
@@ -31,6 +38,7 @@ export async function writeTransaction<T>(root: RootDatabase, work: () => T, doi
       }
     });
   } catch (error) {
+    onFailure?.();
     throw toStorageError(error, doing);
   }
   if (failed) throw toStorageError(failure, doing);
