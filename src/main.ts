@@ -15,6 +15,8 @@ import { createRequestLogInterceptor } from "./log/request-log.js";
 import { createApp } from "./server/app.js";
 import { ensureCertificates } from "./server/certificates.js";
 import { createListener } from "./server/listener.js";
+import { createDatabaseService } from "./services/database-service.js";
+import { createNoSqlService } from "./services/nosql-service.js";
 import { createTokenService } from "./services/token-service.js";
 import { createUserService } from "./services/user-service.js";
 import { openStorage } from "./storage/index.js";
@@ -84,6 +86,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       services,
       table,
       implementations: {
+        "harper.v1.DatabaseService": createDatabaseService(storage),
+        "harper.v1.NoSqlService": createNoSqlService(storage),
         "harper.v1.UserService": createUserService(),
         "harper.v1.TokenService": createTokenService({
           authenticator,

@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import type { DescMessage, DescMethod, DescService, JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, createHandlerContext } from "@connectrpc/connect";
 import type { ContextValues, Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
-import { isBodyError, requestFromHarperJson, responseToHarperJson } from "../contract/index.js";
+import { isBodyError, kJsonKeys, requestFromHarperJson, responseToHarperJson } from "../contract/index.js";
 import type { OperationTable } from "../contract/index.js";
 import { badRequest, errorAnswer, harperAnswerOf, jsonSyntaxMessage } from "./errors.js";
 import type { HarperAnswer } from "./errors.js";
@@ -93,7 +93,7 @@ async function dispatch(
   }
   const { service, method } = entry;
   const handler = options.handlerOf(service, method);
-  const contextValues = options.contextValues?.(req) ?? createContextValues();
+  const contextValues = (options.contextValues?.(req) ?? createContextValues()).set(kJsonKeys, new Set(Object.keys(body)));
   const header = headersOf(req);
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
   const innermost = async (request: UnaryRequest): Promise<UnaryResponse> => {

@@ -14,3 +14,4 @@ export {
   requestFromHarperJson,
   responseToHarperJson,
 } from "./harper-json.js";
+export { kJsonKeys, mayHave } from "./json-keys.js";

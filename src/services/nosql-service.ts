@@ -1,0 +1,156 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { fromJson, toJson } from "@bufbuild/protobuf";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { ListValueSchema, ValueSchema } from "@bufbuild/protobuf/wkt";
+import type { ListValue, Value } from "@bufbuild/protobuf/wkt";
+import type { NoSqlService } from "../../gen/harper/v1/nosql_service_pb.js";
+import { kUser } from "../auth/context.js";
+import { kJsonKeys, mayHave } from "../contract/index.js";
+import type { Id, Storage, Table } from "../storage/index.js";
+import { defaultDatabase } from "./database-service.js";
+import { createProjection } from "./projection.js";
+import { buildConditionsQuery, buildValueQuery, checkPaging } from "./search-query.js";
+import { forbiddenSystem, invalid, notFound, translating } from "./storage-errors.js";
+
+/** The JSON of a ListValue field, or undefined when the field was not sent. */
+export function listOf(list: ListValue | undefined): JsonValue[] | undefined {
+  return list === undefined ? undefined : (toJson(ListValueSchema, list) as JsonValue[]);
+}
+
+/** The JSON of a Value field, or undefined when not sent. */
+export function valueOf(value: Value | undefined): JsonValue | undefined {
+  return value === undefined ? undefined : toJson(ValueSchema, value);
+}
+
+const toValue = (id: Id | null): Value => fromJson(ValueSchema, id);
+const invalidKeys = new Set(["", "null", "undefined"]);
+
+/** insert, update, upsert, delete and the three searches (spec nosql.md), over the storage core. */
+export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlService> {
+  /** The table a request names; `missing` is the status Harper answers for an unknown one. */
+  const tableOf = (request: { table?: string; database?: string }, missing: Code): Table => {
+    if (request.table === undefined) throw invalid("'table' is required");
+    const database = request.database ?? defaultDatabase;
+    if (!storage.hasDatabase(database)) throw new ConnectError(`database '${database}' does not exist`, missing);
+    const table = storage.table(database, request.table);
+    if (!table) throw new ConnectError(`Table '${database}.${request.table}' does not exist`, missing);
+    return table;
+  };
+
+  const write = async (
+    kind: "insert" | "update" | "upsert",
+    request: { table?: string; database?: string; records?: ListValue },
+    context: HandlerContext,
+  ) => {
+    if (request.table === undefined) throw invalid("'table' is required");
+    const records = listOf(request.records);
+    if (records === undefined) throw invalid("'records' is required");
+    const bad = records.findIndex((r) => r === null || typeof r !== "object" || Array.isArray(r));
+    if (bad >= 0) throw invalid(`'records[${bad}]' must be of type object`);
+    const badKeys = new Set<string>();
+    for (const record of records as JsonObject[]) for (const key of Object.keys(record)) if (invalidKeys.has(key)) badKeys.add(key);
+    if (badKeys.size) throw invalid([...badKeys].map((k) => `Invalid attribute name: '${k}'`).join(". "));
+    const table = tableOf(request, Code.InvalidArgument);
+    if (table.info.database === "system" && kind !== "insert") throw forbiddenSystem();
+    const user = context.values.get(kUser)?.username;
+    const result = await translating(() => table.write(kind, records as JsonObject[], { user }));
+    const written = result.written.map((w) => toValue(w.generated ? null : w.id));
+    const skipped = result.skipped.map(toValue);
+    const total = written.length + skipped.length;
+    return { written, skipped, total };
+  };
+
+  return {
+    async insert(request, context) {
+      const { written, skipped, total } = await write("insert", request, context);
+      return { message: `inserted ${written.length} of ${total} records`, insertedHashes: written, skippedHashes: skipped };
+    },
+
+    async update(request, context) {
+      const { written, skipped, total } = await write("update", request, context);
+      return { message: `updated ${written.length} of ${total} records`, updateHashes: written, skippedHashes: skipped };
+    },
+
+    async upsert(request, context) {
+      const { written, total } = await write("upsert", request, context);
+      return { message: `upserted ${written.length} of ${total} records`, upsertedHashes: written };
+    },
+
+    async delete(request, context) {
+      if (request.table === undefined) throw invalid("'table' is required");
+      const ids = listOf(request.ids);
+      if (ids === undefined) throw invalid("'hash_values' is required");
+      for (const id of ids) {
+        if (typeof id !== "string" && typeof id !== "number") {
+          throw invalid(`Invalid primary key type: ${id === null ? "null" : Array.isArray(id) ? "array" : typeof id}`);
+        }
+      }
+      const table = tableOf(request, Code.NotFound);
+      if (table.info.database === "system") throw forbiddenSystem();
+      const user = context.values.get(kUser)?.username;
+      await translating(() => table.deleteRecords(ids as Id[], { user }));
+      // Harper reports every requested id as deleted, existing or not (spec nosql.md §3).
+      return {
+        message: `${ids.length} of ${ids.length} record${ids.length === 1 ? "" : "s"} successfully deleted`,
+        deletedHashes: ids.map((id) => toValue(id as Id)),
+        skippedHashes: [],
+      };
+    },
+
+    searchById(request) {
+      const errors: string[] = [];
+      if (request.table === undefined) errors.push("'table' is required");
+      const ids = listOf(request.ids);
+      if (ids === undefined) errors.push("'hash_values' is required");
+      else if (ids.some((id) => typeof id !== "string" && typeof id !== "number")) {
+        errors.push("'hash_values' must be strings or numbers");
+      }
+      const getAttributes = listOf(request.getAttributes);
+      if (getAttributes === undefined) errors.push("'get_attributes' is required");
+      else if (getAttributes.length === 0) errors.push("'get_attributes' must contain at least 1 item");
+      if (errors.length) throw invalid(errors.join(". "));
+      const table = tableOf(request, Code.NotFound);
+      const project = createProjection(table.info, getAttributes);
+      const records: JsonObject[] = [];
+      for (const record of table.getMany(ids as Id[])) if (record) records.push(project(record));
+      return { records };
+    },
+
+    searchByValue(request) {
+      if (request.attribute === undefined) throw invalid("'attribute' is required");
+      const value = valueOf(request.value);
+      if (value === undefined) throw invalid("'value' is required");
+      const getAttributes = listOf(request.getAttributes);
+      const paging = checkPaging(request.limit, request.offset, getAttributes);
+      const table = tableOf(request, Code.NotFound);
+      const project = createProjection(table.info, getAttributes);
+      const query = buildValueQuery(table.info, request.attribute, value, {
+        ...paging,
+        reverse: request.desc,
+        sort: request.sort,
+      });
+      return { records: Array.from(table.search(query), project) };
+    },
+
+    searchByConditions(request, context) {
+      if (request.conditions.length === 0 && !mayHave(context.values.get(kJsonKeys), "conditions")) {
+        throw invalid("Cannot read properties of undefined (reading 'map')");
+      }
+      const getAttributes = listOf(request.getAttributes);
+      const paging = checkPaging(request.limit, request.offset, getAttributes);
+      if (request.database !== undefined && !storage.hasDatabase(request.database)) {
+        throw notFound(`database '${request.database}' does not exist`);
+      }
+      const database = request.database ?? defaultDatabase;
+      const table = request.table === undefined ? undefined : storage.table(database, request.table);
+      if (!table) {
+        if (!storage.hasDatabase(database)) throw notFound(`database '${database}' does not exist`);
+        throw invalid(`Table ${request.table} not found`);
+      }
+      const project = createProjection(table.info, getAttributes);
+      const query = buildConditionsQuery(table.info, request, paging);
+      return { records: Array.from(table.search(query), project) };
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { JsonValue } from "@bufbuild/protobuf";
+import { toJson } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import type { NoSqlCondition, NoSqlSort, SearchByConditionsRequest } from "../../gen/harper/v1/nosql_service_pb.js";
+import type { TableInfo } from "../storage/index.js";
+import { autoCastValue, normaliseComparator } from "../storage/query/index.js";
+import type { Condition, ConditionGroup, Query, SortLevel } from "../storage/query/index.js";
+import { checkAttributes } from "./projection.js";
+import { invalid } from "./storage-errors.js";
+
+/** Checked paging of a search: offset and limit. */
+export interface Paging {
+  offset?: number;
+  limit?: number;
+}
+
+/** Harper's checks of limit, offset and get_attributes (spec nosql.md §6, §7.6). */
+export function checkPaging(limit: number | undefined, offset: number | undefined, getAttributes: unknown[] | undefined): Paging {
+  if (limit !== undefined) {
+    if (!Number.isInteger(limit)) throw invalid("'limit' must be an integer");
+    if (limit < 1) throw invalid("'limit' must be greater than or equal to 1");
+  }
+  if (offset !== undefined) {
+    if (!Number.isInteger(offset)) throw invalid("'offset' must be an integer");
+    if (offset < 0) throw invalid("'offset' must be greater than or equal to 0");
+  }
+  if (getAttributes !== undefined && getAttributes.length === 0) {
+    throw invalid("'get_attributes' must contain at least 1 items");
+  }
+  return { offset, limit };
+}
+
+/**
+ * The query of search_by_value: `"*"` is every record, `"x*"` starts_with, `"*x"` ends_with,
+ * `"*x*"` contains, anything else equality (wildcards only in strings). Results come in the
+ * attribute's value order; ends_with and contains, which no index drives, are sorted by the
+ * attribute to keep that order.
+ */
+export function buildValueQuery(
+  info: TableInfo,
+  attribute: string,
+  value: JsonValue,
+  options: Paging & { reverse?: boolean; sort?: NoSqlSort },
+): Query {
+  checkAttributes(info, [attribute]);
+  if (value === null) throw invalid("Cannot read properties of null (reading 'includes')");
+  if (typeof value === "object") throw invalid(`Unable to serialize object as a key: ${JSON.stringify(value)}`);
+  let condition: Condition | undefined;
+  let orderBy = false;
+  if (typeof value === "string" && value.includes("*")) {
+    const starts = value.startsWith("*");
+    const ends = value.endsWith("*");
+    if (value === "*" || value === "**") condition = undefined;
+    else if (starts && ends) ((condition = { attribute, comparator: "contains", value: value.slice(1, -1) }), (orderBy = true));
+    else if (ends) condition = { attribute, comparator: "starts_with", value: value.slice(0, -1) };
+    else if (starts) ((condition = { attribute, comparator: "ends_with", value: value.slice(1) }), (orderBy = true));
+    else condition = { attribute, comparator: "equals", value };
+  } else {
+    condition = { attribute, comparator: "equals", value };
+  }
+  const sort = sortLevels(info, options.sort);
+  return {
+    where: condition ? { operator: "and", conditions: [condition] } : undefined,
+    sort: sort ?? (orderBy ? [{ attribute, descending: options.reverse === true }] : undefined),
+    offset: options.offset,
+    limit: options.limit,
+    reverse: options.reverse,
+  };
+}
+
+/** The query of search_by_conditions, with Harper's checks (spec nosql.md §7). */
+export function buildConditionsQuery(info: TableInfo, request: SearchByConditionsRequest, paging: Paging): Query {
+  const where = group(info, request.operator, request.conditions, true);
+  return { where, sort: sortLevels(info, request.sort), offset: paging.offset, limit: paging.limit, reverse: request.reverse };
+}
+
+function group(info: TableInfo, operator: string | undefined, conditions: NoSqlCondition[], top: boolean): ConditionGroup {
+  const op = (operator ?? "and").toLowerCase();
+  if (op !== "and" && op !== "or") throw invalid("'operator' must be one of [and, or]");
+  if (conditions.length === 0) {
+    throw invalid(top ? "'conditions' must contain at least 1 items" : "'conditions' must contain at least 1 items");
+  }
+  if (op === "or" && conditions.length < 2) throw invalid('An "or" operator requires at least two conditions');
+  return {
+    operator: op,
+    conditions: conditions.map((c) =>
+      c.conditions.length || (c.operator !== undefined && c.attribute === undefined)
+        ? group(info, c.operator, c.conditions, false)
+        : condition(info, c),
+    ),
+  };
+}
+
+function condition(info: TableInfo, c: NoSqlCondition): Condition {
+  if (c.attribute === undefined) throw invalid("Cannot read properties of undefined (reading 'startsWith')");
+  const named = normaliseComparator(c.comparator ?? "equals");
+  if (!named) throw invalid(`Unknown query comparator "${c.comparator}"`);
+  if (c.value === undefined) throw invalid(`Search condition for ${c.attribute} must have a value`);
+  checkAttributes(info, [c.attribute]);
+  let value = toJson(ValueSchema, c.value) as unknown;
+  const declared = info.attributes.find((a) => a.name === c.attribute);
+  const type = (declared as { type?: string } | undefined)?.type;
+  if (type) value = coerce(c.attribute, value, type);
+  else if (named.autoCast) value = Array.isArray(value) ? value.map(autoCastValue) : autoCastValue(value);
+  return { attribute: c.attribute, comparator: named.comparator, value };
+}
+
+/** Converts a condition value to a declared attribute type (spec §7.3). */
+function coerce(attribute: string, value: unknown, type: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => coerce(attribute, v, type));
+  if (value === "") return null;
+  const fail = () => invalid(`Invalid value for attribute ${attribute}: ${JSON.stringify(value)}, expecting ${type}`);
+  switch (type) {
+    case "Int":
+    case "Long": {
+      const n = typeof value === "string" ? Number(value) : value;
+      if (typeof n !== "number" || !Number.isInteger(n)) throw fail();
+      return n;
+    }
+    case "Float": {
+      const n = typeof value === "string" ? Number(value) : value;
+      if (typeof n !== "number" || Number.isNaN(n)) throw fail();
+      return n;
+    }
+    case "Boolean":
+      if (value === "true" || value === true) return true;
+      if (value === "false" || value === false) return false;
+      throw fail();
+    case "Date": {
+      const d = new Date(value as string | number);
+      if (Number.isNaN(d.getTime())) throw fail();
+      return d;
+    }
+    default:
+      return value;
+  }
+}
+
+/** The sort chain as levels, checked (spec §7.4). */
+function sortLevels(info: TableInfo, sort: NoSqlSort | undefined): SortLevel[] | undefined {
+  if (!sort) return undefined;
+  const levels: SortLevel[] = [];
+  for (let level: NoSqlSort | undefined = sort; level; level = level.next) {
+    if (!level.attribute) throw invalid("Sort requires an attribute");
+    if (!info.attributes.some((a) => a.name === level!.attribute)) {
+      throw new ConnectError(`${level.attribute} is not a defined attribute`, Code.NotFound);
+    }
+    levels.push({ attribute: level.attribute, descending: level.descending });
+  }
+  return levels;
+}
