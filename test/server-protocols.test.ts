@@ -8,7 +8,10 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { Client, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { DatabaseService } from "../gen/harper/v1/database_service_pb.js";
+import { NoSqlService } from "../gen/harper/v1/nosql_service_pb.js";
 import { UserService } from "../gen/harper/v1/user_service_pb.js";
+import { fromJson } from "@bufbuild/protobuf";
+import { ListValueSchema } from "@bufbuild/protobuf/wkt";
 import { startServer } from "../src/main.js";
 import type { RunningServer } from "../src/main.js";
 
@@ -135,15 +138,36 @@ test("every protocol refuses a call without credentials or with a wrong password
 });
 
 test("an operation of a later issue answers UNIMPLEMENTED over gRPC and 501 over JSON", async () => {
-  const client = createClient(DatabaseService, transports()["gRPC over h2c"]!);
+  const client = createClient(UserService, transports()["gRPC over h2c"]!);
   await assert.rejects(
-    client.describeAll({}, { headers: admin }),
+    client.listUsers({}, { headers: admin }),
     (e: unknown) => e instanceof ConnectError && e.code === Code.Unimplemented,
   );
-  assert.deepEqual(await postJson({ operation: "describe_all" }, admin), {
+  assert.deepEqual(await postJson({ operation: "list_users" }, admin), {
     status: 501,
-    body: { error: "Operation 'describe_all' is not implemented yet" },
+    body: { error: "Operation 'list_users' is not implemented yet" },
   });
+});
+
+test("a gRPC client creates a table, inserts and searches records as google.protobuf.Struct", async () => {
+  const databases = createClient(DatabaseService, transports()["gRPC over h2c"]!);
+  const nosql = createClient(NoSqlService, transports()["Connect binary over h2c"]!);
+  const created = await databases.createTable({ database: "e2e", table: "dog", primaryKey: "id" }, { headers: admin });
+  assert.equal(created.message, "table 'e2e.dog' successfully created.");
+  const inserted = await nosql.insert(
+    { database: "e2e", table: "dog", records: fromJson(ListValueSchema, [{ id: 1, name: "Penny", tags: ["a"] }]) },
+    { headers: admin },
+  );
+  assert.equal(inserted.message, "inserted 1 of 1 records");
+  const found = await nosql.searchById(
+    { database: "e2e", table: "dog", ids: fromJson(ListValueSchema, [1]), getAttributes: fromJson(ListValueSchema, ["id", "name", "tags"]) },
+    { headers: admin },
+  );
+  assert.deepEqual(found.records, [{ id: 1, name: "Penny", tags: ["a"] }]);
+  await assert.rejects(
+    nosql.searchById({ database: "e2e", table: "nope", ids: fromJson(ListValueSchema, [1]), getAttributes: fromJson(ListValueSchema, ["*"]) }, { headers: admin }),
+    (e: unknown) => e instanceof ConnectError && e.code === Code.NotFound && e.rawMessage === "Table 'e2e.nope' does not exist",
+  );
 });
 
 test("tokens made over the JSON API authenticate gRPC calls, and refresh tokens only refresh", async () => {
