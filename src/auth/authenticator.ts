@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { AuthUser } from "./context.js";
 import { verifyPassword } from "./passwords.js";
@@ -33,7 +32,9 @@ export interface AuthenticatorOptions {
 /** Creates the authenticator; successful Basic checks are cached since password hashes are slow. */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { users, tokens } = options;
-  const verified = new Map<string, number>(); // sha256(header) -> expiry
+  // Authorization header -> the user it resolved to, until the expiry (authentication.cacheTTL).
+  // Only successful resolutions are kept; flush() empties it when users or roles change.
+  const resolved = new Map<string, { user: AuthUser; expiry: number }>();
   const loginFailed = () => new ConnectError("Login failed", Code.Unauthenticated);
   const inactive = () => new ConnectError("Cannot complete request: User is inactive", Code.Unauthenticated);
 
@@ -46,23 +47,18 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const username = colon < 0 ? decoded : decoded.slice(0, colon);
     const password = colon < 0 ? "" : decoded.slice(colon + 1);
     if (!username && !password) return undefined;
-    const key = createHash("sha256").update(credentials).digest("base64");
     const user = users.getUser(username);
     if (!user) throw loginFailed();
-    const expiry = verified.get(key);
-    if (expiry === undefined || expiry < Date.now()) {
-      if (!(await verifyPassword(password, user.record["password"]))) throw loginFailed();
-      verified.set(key, Date.now() + options.cacheTtlMs);
-    }
+    if (!(await verifyPassword(password, user.record["password"]))) throw loginFailed();
     if (!user.active) throw inactive();
     return user;
   }
 
-  async function bearer(token: string, operation: string): Promise<AuthUser> {
+  async function bearer(token: string, operation: string): Promise<{ user: AuthUser; expiresAt: number }> {
     const claims = await tokens.verify(token, operation === "refresh_operation_token" ? "refresh" : "operation");
     const user = users.getUser(claims.username);
     if (!user || !user.active) throw new ConnectError("invalid token", Code.Unauthenticated);
-    return user;
+    return { user, expiresAt: (claims.exp ?? 0) * 1000 };
   }
 
   return {
@@ -71,9 +67,24 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         const space = header.indexOf(" ");
         const scheme = space < 0 ? header : header.slice(0, space);
         const value = space < 0 ? "" : header.slice(space + 1).trim();
-        if (scheme === "Basic") return basic(value);
-        if (scheme === "Bearer") return bearer(value, operation);
-        return undefined;
+        if (scheme !== "Basic" && scheme !== "Bearer") return undefined;
+        const key = scheme === "Bearer" && operation === "refresh_operation_token" ? `refresh ${header}` : header;
+        const cached = resolved.get(key);
+        if (cached && cached.expiry > Date.now()) return cached.user;
+        let user: AuthUser | undefined;
+        let expiry = Date.now() + options.cacheTtlMs;
+        if (scheme === "Basic") {
+          user = await basic(value);
+        } else {
+          const verified = await bearer(value, operation);
+          user = verified.user;
+          expiry = Math.min(expiry, verified.expiresAt); // never past the token's own expiry
+        }
+        if (user) {
+          if (resolved.size > 10_000) resolved.clear();
+          resolved.set(key, { user, expiry });
+        }
+        return user;
       }
       if (options.authorizeLocal && isLoopback(remoteAddress)) return users.firstSuperUser();
       return undefined;
@@ -84,7 +95,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return user;
     },
     flush() {
-      verified.clear();
+      resolved.clear();
     },
   };
 }

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { create } from "@bufbuild/protobuf";
 import type { DescMessage, DescMethod, DescService, JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, createHandlerContext } from "@connectrpc/connect";
-import type { ContextValues, Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
+import type { ContextValues, HandlerContext, Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import { isBodyError, kJsonKeys, requestFromHarperJson, responseToHarperJson } from "../contract/index.js";
 import type { OperationTable } from "../contract/index.js";
 import { badRequest, errorAnswer, harperAnswerOf, jsonSyntaxMessage } from "./errors.js";
@@ -14,7 +14,7 @@ export type NodeRequest = IncomingMessage | Http2ServerRequest;
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 
 /** An RPC implementation as the router holds it: request message and context in, response out. */
-export type UnaryHandler = (request: unknown, context: ReturnType<typeof createHandlerContext>) => unknown;
+export type UnaryHandler = (request: unknown, context: HandlerContext) => unknown;
 
 /** What the JSON adapter needs. */
 export interface CompatOptions {
@@ -98,15 +98,21 @@ async function dispatch(
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
   const innermost = async (request: UnaryRequest): Promise<UnaryResponse> => {
     if (bodyError) throw bodyError;
-    const context = createHandlerContext({
+    // A plain context: connect's createHandlerContext builds abort controllers and signals per
+    // call, which a unary JSON request never uses (measured: about a tenth of its CPU).
+    const context: HandlerContext = {
       service,
       method,
       protocolName: "harper-json",
       requestMethod: "POST",
       url,
+      signal: neverAborted,
+      timeoutMs: () => undefined,
       requestHeader: request.header,
-      contextValues: request.contextValues,
-    });
+      responseHeader: new Headers(),
+      responseTrailer: new Headers(),
+      values: request.contextValues,
+    };
     const output = await handler(request.message, context);
     return {
       stream: false,
