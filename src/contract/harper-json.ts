@@ -71,6 +71,12 @@ export function responseToHarperJson<Desc extends DescMessage>(
   schema: Desc,
   message: MessageShape<Desc>,
 ): JsonValue {
+  // Fast path: a bare array of records (google.protobuf.Struct) is already plain JSON in
+  // protobuf-es, so the search answers skip toJson's walk over every record.
+  const unwrap = fieldMapping(schema).unwrap;
+  if (unwrap?.fieldKind === "list" && unwrap.listKind === "message" && unwrap.message.typeName === "google.protobuf.Struct") {
+    return (message as Record<string, unknown>)[unwrap.localName] as JsonValue;
+  }
   const json = toJson(schema, message, { useProtoFieldName: true, alwaysEmitImplicit: true });
   return shape(schema, json);
 }
