@@ -88,6 +88,7 @@ function normalise(message: DescMessage, value: JsonValue): JsonValue {
   if (!isObject(value)) return value;
   const out: JsonObject = {};
   for (const key of Object.keys(value)) {
+    if (key === "__proto__") continue; // never a field; assigning it would set a prototype
     const field = mapping.byKey.get(key);
     if (!field) {
       out[key] = value[key] as JsonValue;

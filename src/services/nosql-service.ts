@@ -24,7 +24,7 @@ export function valueOf(value: Value | undefined): JsonValue | undefined {
 }
 
 const toValue = (id: Id | null): Value => fromJson(ValueSchema, id);
-const invalidKeys = new Set(["", "null", "undefined"]);
+const invalidKeys = new Set(["", "null", "undefined", "__proto__"]);
 
 /** insert, update, upsert, delete and the three searches (spec nosql.md), over the storage core. */
 export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlService> {

@@ -16,6 +16,9 @@ export const maxAttributeNameBytes = 250;
 export function validateName(value: unknown, field: string): string {
   if (typeof value !== "string") throw invalid(`'${field}' must be a string`);
   if (value.length === 0) throw invalid(`'${field}' is not allowed to be empty`);
+  // A name becomes a key of plain JSON objects (describe_all, records): `__proto__` would turn
+  // into a prototype instead of a key.
+  if (value === "__proto__") throw invalid(`'${field}' cannot be '__proto__'`);
   if (value.length > maxNameLength) {
     throw invalid(`'${field}' length must be less than or equal to ${maxNameLength} characters long`);
   }
@@ -33,6 +36,7 @@ export function validateName(value: unknown, field: string): string {
  */
 export function validateAttributeName(value: unknown): string {
   if (typeof value !== "string" || value.length === 0) throw invalid("Attribute name is required");
+  if (value === "__proto__") throw invalid("Invalid attribute name: '__proto__'");
   if (value.includes("/") || value.includes("`")) {
     throw invalid("Attribute names cannot include backticks or forward slashes");
   }
