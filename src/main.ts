@@ -88,7 +88,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       implementations: {
         "harper.v1.DatabaseService": createDatabaseService(storage),
         "harper.v1.NoSqlService": createNoSqlService(storage),
-        "harper.v1.UserService": createUserService(),
+        "harper.v1.UserService": createUserService({ storage, authenticator }),
         "harper.v1.TokenService": createTokenService({
           authenticator,
           tokens,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { Client, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { ClusterService } from "../gen/harper/v1/cluster_service_pb.js";
 import { DatabaseService } from "../gen/harper/v1/database_service_pb.js";
 import { NoSqlService } from "../gen/harper/v1/nosql_service_pb.js";
 import { UserService } from "../gen/harper/v1/user_service_pb.js";
@@ -138,14 +139,14 @@ test("every protocol refuses a call without credentials or with a wrong password
 });
 
 test("an operation of a later issue answers UNIMPLEMENTED over gRPC and 501 over JSON", async () => {
-  const client = createClient(UserService, transports()["gRPC over h2c"]!);
+  const client = createClient(ClusterService, transports()["gRPC over h2c"]!);
   await assert.rejects(
-    client.listUsers({}, { headers: admin }),
+    client.clusterStatus({}, { headers: admin }),
     (e: unknown) => e instanceof ConnectError && e.code === Code.Unimplemented,
   );
-  assert.deepEqual(await postJson({ operation: "list_users" }, admin), {
+  assert.deepEqual(await postJson({ operation: "cluster_status" }, admin), {
     status: 501,
-    body: { error: "Operation 'list_users' is not implemented yet" },
+    body: { error: "Operation 'cluster_status' is not implemented yet" },
   });
 });
 
