@@ -80,6 +80,8 @@ test("Bearer tokens: operation tokens for operations, refresh tokens only to ref
   assert.equal((await a.authenticate(`Bearer ${operation}`, undefined, "user_info"))?.username, "admin");
   assert.equal((await a.authenticate(`Bearer ${refresh}`, undefined, "refresh_operation_token"))?.username, "admin");
   await fails(a.authenticate(`Bearer ${refresh}`, undefined, "user_info"), "invalid token");
+  // refresh_operation_token also accepts an operation token, with the refresh token in the body.
+  assert.equal((await a.authenticate(`Bearer ${operation}`, undefined, "refresh_operation_token"))?.username, "admin");
   await fails(a.authenticate("Bearer ", undefined, "user_info"), "invalid token");
   const inactive = await tokens.sign("operation", { ...claims, username: "sleepy" }, 60);
   await fails(a.authenticate(`Bearer ${inactive}`, undefined, "user_info"), "invalid token");
@@ -91,4 +93,14 @@ test("authorizeLocal makes a loopback request without credentials the first supe
   assert.equal(await auth(true).authenticate(null, "10.1.2.3", "user_info"), undefined);
   assert.equal(await auth(false).authenticate(null, "127.0.0.1", "user_info"), undefined);
   await fails(auth(true).authenticate(basic("admin:wrong"), "127.0.0.1", "user_info"), "Login failed");
+});
+
+test("a resolution that started before a flush is not cached", async () => {
+  const a = auth();
+  const pending = a.authenticate(basic("admin:password"), undefined, "user_info");
+  a.flush(); // e.g. the password changed while the check was running
+  assert.equal((await pending)?.username, "admin");
+  await storage.table("system", "hdb_user")!.put({ username: "admin", password: await hashPassword("changed") });
+  await fails(a.authenticate(basic("admin:password"), undefined, "user_info"), "Login failed");
+  await storage.table("system", "hdb_user")!.put({ username: "admin", password: await hashPassword("password") });
 });

@@ -35,6 +35,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   // Authorization header -> the user it resolved to, until the expiry (authentication.cacheTTL).
   // Only successful resolutions are kept; flush() empties it when users or roles change.
   const resolved = new Map<string, { user: AuthUser; expiry: number }>();
+  // Bumped by flush(): a resolution that started before a flush is not cached, so a check racing
+  // a password change or a drop cannot put the old user back.
+  let generation = 0;
   const loginFailed = () => new ConnectError("Login failed", Code.Unauthenticated);
   const inactive = () => new ConnectError("Cannot complete request: User is inactive", Code.Unauthenticated);
 
@@ -55,7 +58,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   async function bearer(token: string, operation: string): Promise<{ user: AuthUser; expiresAt: number }> {
-    const claims = await tokens.verify(token, operation === "refresh_operation_token" ? "refresh" : "operation");
+    // For refresh_operation_token the Bearer value is normally the refresh token itself; an
+    // operation token is accepted too, with the refresh token in the body (spec §2.2).
+    const claims =
+      operation === "refresh_operation_token"
+        ? await tokens.verify(token, "refresh").catch(() => tokens.verify(token, "operation"))
+        : await tokens.verify(token, "operation");
     const user = users.getUser(claims.username);
     if (!user || !user.active) throw new ConnectError("invalid token", Code.Unauthenticated);
     return { user, expiresAt: (claims.exp ?? 0) * 1000 };
@@ -70,6 +78,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         if (scheme !== "Basic" && scheme !== "Bearer") return undefined;
         const key = scheme === "Bearer" && operation === "refresh_operation_token" ? `refresh ${header}` : header;
         const cached = resolved.get(key);
+        const startedIn = generation;
         if (cached && cached.expiry > Date.now()) return cached.user;
         let user: AuthUser | undefined;
         let expiry = Date.now() + options.cacheTtlMs;
@@ -80,7 +89,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           user = verified.user;
           expiry = Math.min(expiry, verified.expiresAt); // never past the token's own expiry
         }
-        if (user) {
+        if (user && startedIn === generation) {
           if (resolved.size > 10_000) resolved.clear();
           resolved.set(key, { user, expiry });
         }
@@ -95,6 +104,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return user;
     },
     flush() {
+      generation++;
       resolved.clear();
     },
   };
