@@ -3,6 +3,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createAuthInterceptor } from "./auth/interceptor.js";
+import { createPermissionInterceptor } from "./auth/permissions.js";
 import { createStorageUserStore, ensureAdmin } from "./auth/system-users.js";
 import { ensureTokenKeys } from "./auth/token-keys.js";
 import { createTokenIssuer } from "./auth/tokens.js";
@@ -98,7 +99,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           parseDuration: (value) => parseDuration(value),
         }),
       },
-      interceptors: [createRequestLogInterceptor(logger, table), createAuthInterceptor(table, authenticator)],
+      interceptors: [
+        createRequestLogInterceptor(logger, table),
+        createAuthInterceptor(table, authenticator),
+        createPermissionInterceptor(table, storage),
+      ],
       maxBodyBytes: settings.maxRequestBodySize,
       logger,
     });

@@ -6,6 +6,7 @@ import { ListValueSchema, ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { ListValue, Value } from "@bufbuild/protobuf/wkt";
 import type { NoSqlService } from "../../gen/harper/v1/nosql_service_pb.js";
 import { kUser } from "../auth/context.js";
+import { kReadableAttributes } from "../auth/permissions.js";
 import { kJsonKeys, mayHave } from "../contract/index.js";
 import type { Id, Storage, Table } from "../storage/index.js";
 import { defaultDatabase } from "./database-service.js";
@@ -98,7 +99,7 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
       };
     },
 
-    searchById(request) {
+    searchById(request, context) {
       const errors: string[] = [];
       if (request.table === undefined) errors.push("'table' is required");
       const ids = listOf(request.ids);
@@ -111,20 +112,20 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
       else if (getAttributes.length === 0) errors.push("'get_attributes' must contain at least 1 item");
       if (errors.length) throw invalid(errors.join(". "));
       const table = tableOf(request, Code.NotFound);
-      const project = createProjection(table.info, getAttributes);
+      const project = createProjection(table.info, getAttributes, context.values.get(kReadableAttributes));
       const records: JsonObject[] = [];
       for (const record of table.getMany(ids as Id[])) if (record) records.push(project(record));
       return { records };
     },
 
-    searchByValue(request) {
+    searchByValue(request, context) {
       if (request.attribute === undefined) throw invalid("'attribute' is required");
       const value = valueOf(request.value);
       if (value === undefined) throw invalid("'value' is required");
       const getAttributes = listOf(request.getAttributes);
       const paging = checkPaging(request.limit, request.offset, getAttributes);
       const table = tableOf(request, Code.NotFound);
-      const project = createProjection(table.info, getAttributes);
+      const project = createProjection(table.info, getAttributes, context.values.get(kReadableAttributes));
       const query = buildValueQuery(table.info, request.attribute, value, {
         ...paging,
         reverse: request.desc,
@@ -148,7 +149,7 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
         if (!storage.hasDatabase(database)) throw notFound(`database '${database}' does not exist`);
         throw invalid(`Table ${request.table} not found`);
       }
-      const project = createProjection(table.info, getAttributes);
+      const project = createProjection(table.info, getAttributes, context.values.get(kReadableAttributes));
       const query = buildConditionsQuery(table.info, request, paging);
       return { records: Array.from(table.search(query), project) };
     },

@@ -14,7 +14,21 @@ export type Projection = (record: StorageRecord) => JsonObject;
  * attribute of the table (`unknown attribute 'a'`, several: `unknown attribute 'a, b and c'`).
  * `*` and names starting with `$` are not checked; neither are system tables.
  */
-export function createProjection(info: TableInfo, getAttributes: readonly unknown[] | undefined): Projection {
+export function createProjection(
+  info: TableInfo,
+  getAttributes: readonly unknown[] | undefined,
+  readable?: ReadonlySet<string>,
+): Projection {
+  if (readable) {
+    // A restricted caller: raw records and `*` keep only the attributes it may read.
+    if (getAttributes === undefined) {
+      return (record) => pick(record, Object.keys(record).filter((name) => readable.has(name)));
+    }
+    if (String(getAttributes[0]) === "*") {
+      const visible = info.attributes.map((a) => a.name).filter((name) => readable.has(name));
+      return (record) => pick(record, visible);
+    }
+  }
   if (getAttributes === undefined) return (record) => jsonSafe(record) as JsonObject;
   const names = [...new Set(getAttributes.map((name) => String(name)))];
   checkAttributes(info, names.filter((name, i) => !(name === "*" && i === 0)));

@@ -1,0 +1,144 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fromJson } from "@bufbuild/protobuf";
+import { ListValueSchema } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { PermissionErrorDetailSchema } from "../gen/harper/v1/common_pb.js";
+import { NoSqlService } from "../gen/harper/v1/nosql_service_pb.js";
+import { startServer } from "../src/main.js";
+import type { RunningServer } from "../src/main.js";
+
+// A restricted role, over the JSON API and gRPC alike: each of read/insert/update/delete allowed and
+// refused at table and at attribute level, and no hidden attribute value in any answer.
+
+let root: string;
+let server: RunningServer;
+let sessions: Http2SessionManager;
+const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`;
+const admin = basic("admin", "password");
+const clerk = basic("clerk", "Clerk-pass-1");
+const SECRET = "secret-salary-9071";
+
+async function post(body: unknown, authorization = admin) {
+  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> | unknown[] };
+}
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), "harper-perm-"));
+  server = await startServer({
+    env: { ROOTPATH: root, HDB_ADMIN_PASSWORD: "password", OPERATIONSAPI_NETWORK_PORT: "0", OPERATIONSAPI_NETWORK_HOST: "127.0.0.1", LOGGING_STDSTREAMS: "false" },
+    print: () => {},
+  });
+  sessions = new Http2SessionManager(`http://127.0.0.1:${server.port}`);
+  await post({ operation: "create_table", database: "shop", table: "emp", primary_key: "id" });
+  await post({ operation: "create_table", database: "shop", table: "audit", primary_key: "id" });
+  await post({ operation: "insert", database: "shop", table: "emp", records: [{ id: 1, name: "Ada", salary: SECRET }] });
+  const role = await post({
+    operation: "add_role",
+    role: "clerk_role",
+    permission: {
+      super_user: false,
+      shop: {
+        tables: {
+          emp: {
+            read: true,
+            insert: true,
+            update: false,
+            delete: false,
+            attribute_permissions: [
+              { attribute_name: "name", read: true, insert: true, update: false },
+              { attribute_name: "salary", read: false, insert: false, update: false },
+            ],
+          },
+        },
+      },
+    },
+  });
+  assert.equal(role.status, 200, JSON.stringify(role.body));
+  const user = await post({ operation: "add_user", username: "clerk", password: "Clerk-pass-1", role: "clerk_role", active: true });
+  assert.equal(user.status, 200, JSON.stringify(user.body));
+});
+
+after(async () => {
+  sessions.abort();
+  await server.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const envelope = "This operation is not authorized due to role restrictions and/or invalid database items";
+
+test("reads are allowed, and neither `*` nor raw records show the hidden attribute", async () => {
+  const star = await post({ operation: "search_by_id", database: "shop", table: "emp", ids: [1], get_attributes: ["*"] }, clerk);
+  assert.deepEqual(star, { status: 200, body: [{ id: 1, name: "Ada" }] });
+  const raw = await post({ operation: "search_by_value", database: "shop", table: "emp", attribute: "name", value: "Ada" }, clerk);
+  assert.equal(raw.status, 200);
+  assert.equal(JSON.stringify(raw.body).includes(SECRET), false);
+  assert.deepEqual(Object.keys((raw.body as Record<string, unknown>[])[0]!).sort(), ["id", "name"]);
+});
+
+test("a hidden attribute named in a read is refused as if it did not exist", async () => {
+  const res = await post({ operation: "search_by_id", database: "shop", table: "emp", ids: [1], get_attributes: ["salary"] }, clerk);
+  assert.deepEqual(res, {
+    status: 403,
+    body: { error: envelope, unauthorized_access: [], invalid_schema_items: ["Attribute 'salary' does not exist on 'shop.emp'"] },
+  });
+});
+
+test("insert is allowed on permitted attributes and refused on hidden ones; update and delete are refused at table level", async () => {
+  assert.equal((await post({ operation: "insert", database: "shop", table: "emp", records: [{ id: 2, name: "Bo" }] }, clerk)).status, 200);
+  const hidden = await post({ operation: "insert", database: "shop", table: "emp", records: [{ id: 3, salary: 1 }] }, clerk);
+  assert.deepEqual(hidden.body, { error: envelope, unauthorized_access: [], invalid_schema_items: ["Attribute 'salary' does not exist on 'shop.emp'"] });
+  const update = await post({ operation: "update", database: "shop", table: "emp", records: [{ id: 1, name: "X" }] }, clerk);
+  assert.deepEqual(update, {
+    status: 403,
+    body: {
+      error: envelope,
+      unauthorized_access: [{ schema: "shop", table: "emp", required_table_permissions: ["update"], required_attribute_permissions: [] }],
+      invalid_schema_items: [],
+    },
+  });
+  const del = await post({ operation: "delete", database: "shop", table: "emp", ids: [1] }, clerk);
+  assert.equal(del.status, 403);
+  const kept = await post({ operation: "search_by_id", database: "shop", table: "emp", ids: [1, 3], get_attributes: ["id", "name"] });
+  assert.deepEqual(kept.body, [{ id: 1, name: "Ada" }], "nothing changed by the refused requests");
+});
+
+test("a table the role does not list is invisible", async () => {
+  const res = await post({ operation: "search_by_id", database: "shop", table: "audit", ids: [1], get_attributes: ["*"] }, clerk);
+  assert.deepEqual(res.body, { error: envelope, unauthorized_access: [], invalid_schema_items: ["Table 'shop.audit' does not exist"] });
+  const db = await post({ operation: "insert", database: "other", table: "x", records: [{ id: 1 }] }, clerk);
+  assert.deepEqual(db.body, { error: envelope, unauthorized_access: [], invalid_schema_items: ["database 'other' does not exist"] });
+});
+
+test("gRPC callers get the same decisions, with the 403 object as the error detail", async () => {
+  const client = createClient(NoSqlService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}`, sessionManager: sessions }));
+  const headers = { authorization: clerk };
+  const found = await client.searchById(
+    { database: "shop", table: "emp", ids: fromJson(ListValueSchema, [1]), getAttributes: fromJson(ListValueSchema, ["*"]) },
+    { headers },
+  );
+  assert.deepEqual(found.records, [{ id: 1, name: "Ada" }]);
+  await assert.rejects(
+    client.delete({ database: "shop", table: "emp", ids: fromJson(ListValueSchema, [1]) }, { headers }),
+    (e: unknown) => {
+      if (!(e instanceof ConnectError) || e.code !== Code.PermissionDenied) return false;
+      const [detail] = e.findDetails(PermissionErrorDetailSchema);
+      return detail?.error === envelope;
+    },
+  );
+});
+
+test("no password, hash or hidden value reaches the log", async () => {
+  await new Promise<void>((resolve) => server.logger.flush(() => resolve()));
+  const log = readFileSync(join(root, "log", "hdb.log"), "utf8");
+  for (const secret of ["Clerk-pass-1", "password\"", "scrypt$", SECRET]) assert.equal(log.includes(secret), false, secret);
+});
