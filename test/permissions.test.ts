@@ -142,3 +142,18 @@ test("no password, hash or hidden value reaches the log", async () => {
   const log = readFileSync(join(root, "log", "hdb.log"), "utf8");
   for (const secret of ["Clerk-pass-1", "password\"", "scrypt$", SECRET]) assert.equal(log.includes(secret), false, secret);
 });
+
+test("describe shows a restricted role only the tables and attributes it may see", async () => {
+  const all = (await post({ operation: "describe_all" }, clerk)).body as Record<string, Record<string, { attributes: Array<{ attribute: string }> }>>;
+  assert.deepEqual(Object.keys(all), ["shop"]);
+  assert.deepEqual(Object.keys(all["shop"]!), ["emp"]);
+  assert.deepEqual(all["shop"]!["emp"]!.attributes.map((a) => a.attribute), ["id", "name"]);
+  const hidden = await post({ operation: "describe_table", database: "shop", table: "audit" }, clerk);
+  assert.deepEqual(hidden.body, { error: envelope, unauthorized_access: [], invalid_schema_items: ["Table 'shop.audit' does not exist"] });
+  const system = await post({ operation: "describe_database", database: "system" }, clerk);
+  assert.deepEqual(system.body, {
+    error: envelope,
+    unauthorized_access: ["Your role does not have permission to view database metadata for 'system'"],
+    invalid_schema_items: [],
+  });
+});

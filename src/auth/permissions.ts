@@ -8,6 +8,7 @@ import { Role, TablePermission } from "../../gen/harper/v1/options_pb.js";
 import type { OperationTable } from "../contract/index.js";
 import type { Storage } from "../storage/index.js";
 import { isSuperUser, kUser } from "./context.js";
+import type { AuthUser } from "./context.js";
 import { noRoleError, permissionError } from "./permission-error.js";
 
 /**
@@ -144,4 +145,39 @@ function attributesUsed(request: TableRequest, writes: boolean): Set<string> {
   };
   walk(request.conditions);
   return used;
+}
+
+/** What a restricted role may see of the schema (spec §6.3), for the describe operations. */
+export interface RoleView {
+  database(name: string): boolean;
+  table(database: string, name: string): boolean;
+  /** Whether an attribute of the table is listed by describe for this role. */
+  attribute(database: string, table: string, attribute: string, primaryKey: string): boolean;
+}
+
+/** The view of a caller, or undefined when it sees everything (a super user, or no caller). */
+export function roleView(user: AuthUser | undefined): RoleView | undefined {
+  if (!user || isSuperUser(user)) return undefined;
+  const permission = (user.role?.permission ?? {}) as Record<string, unknown>;
+  const structure = permission["structure_user"];
+  const structural = (database: string) =>
+    database !== "system" && (structure === true || (Array.isArray(structure) && structure.includes(database)));
+  const tablesOf = (database: string) =>
+    (permission[database] as { tables?: Record<string, TableRule> } | undefined)?.tables ?? {};
+  const any = (rule: { read?: boolean; insert?: boolean; update?: boolean; delete?: boolean } | undefined) =>
+    !!rule && (rule.read === true || rule.insert === true || rule.update === true || rule.delete === true);
+  const view: RoleView = {
+    database: (name) => structural(name) || Object.values(tablesOf(name)).some(any),
+    table: (database, name) => structural(database) || any(tablesOf(database)[name]),
+    attribute(database, table, attribute, primaryKey) {
+      if (structural(database)) return true;
+      const rules = tablesOf(database)[table]?.attribute_permissions;
+      if (!Array.isArray(rules) || rules.length === 0) return true;
+      const listed = rules.find((r) => r.attribute_name === attribute);
+      if (timestamps.has(attribute)) return listed?.read === true;
+      if (listed) return listed.read === true || listed.insert === true || listed.update === true;
+      return attribute === primaryKey && rules.some((r) => r.read || r.insert || r.update);
+    },
+  };
+  return view;
 }

@@ -2,6 +2,10 @@ import { Code } from "@connectrpc/connect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { DatabaseService, TableDescriptorSchema } from "../../gen/harper/v1/database_service_pb.js";
+import { kUser } from "../auth/context.js";
+import { permissionError } from "../auth/permission-error.js";
+import { roleView } from "../auth/permissions.js";
+import type { RoleView } from "../auth/permissions.js";
 import { validateAttributeName, validateName } from "../storage/index.js";
 import type { Storage, Table } from "../storage/index.js";
 import { forbiddenSystem, invalid, notFound, translating } from "./storage-errors.js";
@@ -14,16 +18,19 @@ type Descriptor = MessageInitShape<typeof TableDescriptorSchema>;
 
 /** Databases, tables and attributes (spec databases-tables.md), over the storage core. */
 export function createDatabaseService(storage: Storage): ServiceImpl<typeof DatabaseService> {
-  const describe = (table: Table): Descriptor => {
+  const describe = (table: Table, view?: RoleView): Descriptor => {
     const info = table.info;
     const stats = table.stats();
+    const attributes = describeAttributes(info).filter(
+      (a) => !view || view.attribute(info.database, info.name, a.attribute ?? "", info.primaryKey),
+    );
     return {
       schema: info.database,
       name: info.name,
       hashAttribute: info.primaryKey,
       audit: info.audit,
       schemaDefined: info.schemaDefined,
-      attributes: describeAttributes(info),
+      attributes,
       dbSize: stats.dbSize,
       expiration: info.expiration === undefined ? undefined : `${info.expiration}s`,
       sources: [],
@@ -33,13 +40,25 @@ export function createDatabaseService(storage: Storage): ServiceImpl<typeof Data
       lastUpdatedRecord: stats.lastUpdatedRecord,
     };
   };
-  const describeDatabase = (database: string) => {
+  const describeDatabase = (database: string, view?: RoleView) => {
     const tables: Record<string, Descriptor> = {};
     for (const info of storage.tables(database)) {
+      if (view && !view.table(database, info.name)) continue;
       const table = storage.table(database, info.name);
-      if (table) tables[info.name] = describe(table);
+      if (table) tables[info.name] = describe(table, view);
     }
     return tables;
+  };
+  /** A restricted caller's checks before describing (spec databases-tables.md §2-3, auth §6.4 step 6). */
+  const checkDescribable = (view: RoleView | undefined, database: string, table?: string) => {
+    if (!view) return;
+    if (database === "system") {
+      throw permissionError([`Your role does not have permission to view database metadata for 'system'`]);
+    }
+    if (!view.database(database)) throw permissionError([], [`database '${database}' does not exist`]);
+    if (table !== undefined && !view.table(database, table)) {
+      throw permissionError([], [`Table '${database}.${table}' does not exist`]);
+    }
   };
   const requireDatabase = (database: string) => {
     if (!storage.hasDatabase(database)) throw notFound(`database '${database}' does not exist`);
@@ -65,25 +84,30 @@ export function createDatabaseService(storage: Storage): ServiceImpl<typeof Data
   };
 
   return {
-    describeAll() {
+    describeAll(_request, context) {
+      const view = roleView(context.values.get(kUser));
       const databases: Record<string, { tables: Record<string, Descriptor> }> = {};
       for (const database of storage.databases()) {
-        if (database === "system") continue;
-        databases[database] = { tables: describeDatabase(database) };
+        if (database === "system" || (view && !view.database(database))) continue;
+        databases[database] = { tables: describeDatabase(database, view) };
       }
       return { databases };
     },
 
-    describeDatabase(request) {
+    describeDatabase(request, context) {
       const database = request.database ?? defaultDatabase;
+      const view = roleView(context.values.get(kUser));
+      checkDescribable(view, database);
       requireDatabase(database);
-      return { tables: describeDatabase(database) };
+      return { tables: describeDatabase(database, view) };
     },
 
-    describeTable(request) {
+    describeTable(request, context) {
       if (request.table === undefined) throw invalid("'table' is required");
       const database = request.database ?? defaultDatabase;
-      return { table: describe(requireTable(database, request.table)) };
+      const view = roleView(context.values.get(kUser));
+      checkDescribable(view, database, request.table);
+      return { table: describe(requireTable(database, request.table), view) };
     },
 
     async createDatabase(request) {
