@@ -222,7 +222,10 @@ test("drop_role refuses a missing id, an unknown id and a role held by an active
   await post({ operation: "add_role", role: "drop_me", permission: { super_user: false } });
   await post({ operation: "alter_role", id: "drop_me", role: "drop_me_now", permission: { super_user: false } });
   await post({ operation: "add_user", username: "drop_holder", password: "pw-1", role: "drop_me_now", active: true });
-  assert.deepEqual(await post({ operation: "drop_role" }), { status: 400, body: { error: "Id can't be blank" } });
+  assert.deepEqual(await post({ operation: "drop_role" }), {
+    status: 400,
+    body: { statusCode: 400, error: "Bad Request", message: "Id can't be blank" },
+  });
   assert.deepEqual(await post({ operation: "drop_role", id: "drop_me_now" }), { status: 404, body: { error: "Role not found" } });
   assert.deepEqual(await post({ operation: "drop_role", id: "drop_me" }), {
     status: 409,
@@ -354,7 +357,15 @@ test("deactivating and dropping a user stops its Basic credentials and its token
 
   assert.deepEqual(await post({ operation: "drop_user", username: "dr_dan" }), { status: 200, body: { message: "dr_dan successfully deleted" } });
   assert.deepEqual(await post({ operation: "user_info" }, dan), { status: 401, body: { error: "Login failed" } });
-  assert.deepEqual(await post({ operation: "user_info" }, bearer), { status: 401, body: { error: "invalid token" } });
+  // As in Harper: the token of a dropped user resolves to a user without a role.
+  assert.deepEqual(await post({ operation: "user_info" }, bearer), {
+    status: 403,
+    body: {
+      error: "This operation is not authorized due to role restrictions and/or invalid database items",
+      unauthorized_access: ["User dr_dan has no role or permissions.  Please assign the user a valid role."],
+      invalid_schema_items: [],
+    },
+  });
   assert.deepEqual(await post(refresh), { status: 401, body: { error: "invalid token" } });
   assert.deepEqual(await post({ operation: "drop_user", username: "dr_dan" }), { status: 404, body: { error: "User dr_dan does not exist" } });
   assert.deepEqual(await post({ operation: "drop_user" }), { status: 400, body: { error: "Username can't be blank" } });

@@ -64,8 +64,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       operation === "refresh_operation_token"
         ? await tokens.verify(token, "refresh").catch(() => tokens.verify(token, "operation"))
         : await tokens.verify(token, "operation");
-    const user = users.getUser(claims.username);
-    if (!user || !user.active) throw new ConnectError("invalid token", Code.Unauthenticated);
+    const stored = users.getUser(claims.username);
+    if (stored && !stored.active) throw new ConnectError("invalid token", Code.Unauthenticated);
+    // The token of a user dropped since it was issued resolves, as in Harper, to that user
+    // without a role: every operation then answers the 403 "has no role or permissions".
+    const user = stored ?? { username: claims.username, active: true, role: undefined, record: {} };
     return { user, expiresAt: (claims.exp ?? 0) * 1000 };
   }
 

@@ -24,9 +24,8 @@ export function createAuthInterceptor(table: OperationTable, authenticator: Auth
     } else {
       user = await authenticator.authenticate(header, remote, entry.name);
       if (!user) throw new ConnectError("Must login", Code.Unauthenticated);
-      if (entry.role === Role.SUPER_USER && !isSuperUser(user)) {
-        throw user.role ? restrictedError(entry.internalName) : noRoleError(user.username);
-      }
+      if (!user.role) throw noRoleError(user.username);
+      if (entry.role === Role.SUPER_USER && !isSuperUser(user)) throw restrictedError(entry.internalName);
     }
     req.contextValues.set(kUser, user);
     return next(req);

@@ -6,6 +6,7 @@ import {
   PermissionErrorDetailSchema,
   RoleValidationErrorDetailSchema,
 } from "../../gen/harper/v1/common_pb.js";
+import { badRequestEnvelope, envelopeHeader } from "../contract/index.js";
 
 /** An HTTP answer of the JSON API: status and body. */
 export interface HarperAnswer {
@@ -72,6 +73,7 @@ export function harperAnswerOf(error: unknown): HarperAnswer {
       },
     };
   }
+  if (error.metadata.get(envelopeHeader) === badRequestEnvelope) return badRequest(error.rawMessage);
   return { status, body: { error: error.rawMessage } };
 }
 

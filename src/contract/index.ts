@@ -15,3 +15,4 @@ export {
   responseToHarperJson,
 } from "./harper-json.js";
 export { kJsonKeys, mayHave } from "./json-keys.js";
+export { badRequestEnvelope, envelopeHeader } from "./envelope.js";

@@ -6,7 +6,7 @@ import type { UserService } from "../../gen/harper/v1/user_service_pb.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { kUser } from "../auth/context.js";
 import { hashPassword, passwordHashFunction } from "../auth/passwords.js";
-import { kJsonKeys } from "../contract/index.js";
+import { badRequestEnvelope, envelopeHeader, kJsonKeys } from "../contract/index.js";
 import type { Storage, StorageRecord } from "../storage/index.js";
 import { validateRole } from "./role-validation.js";
 import { invalid, notFound, translating } from "./storage-errors.js";
@@ -106,7 +106,10 @@ export function createUserService(deps?: UserServiceDeps): Partial<ServiceImpl<t
 
     async dropRole(request) {
       const id = request.id;
-      if (id === undefined) throw invalid("Id can't be blank");
+      if (id === undefined) {
+        // Harper answers this one in its framework's envelope (see compat/errors.ts).
+        throw new ConnectError("Id can't be blank", Code.InvalidArgument, { [envelopeHeader]: badRequestEnvelope });
+      }
       if (!namePattern.test(id)) throw invalid("Id is invalid");
       return change(async () => {
         const role = roles.get(id);
