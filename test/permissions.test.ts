@@ -157,3 +157,72 @@ test("describe shows a restricted role only the tables and attributes it may see
     invalid_schema_items: [],
   });
 });
+
+test("update and delete allowed at table level, and update refused for an attribute the role may only read", async () => {
+  // Role attribute permissions name existing attributes: the records come first.
+  await post({ operation: "insert", database: "shop", table: "audit", records: [{ id: 1, note: "a", locked: "x" }, { id: 2, note: "b" }] });
+  const role = await post({
+    operation: "add_role",
+    role: "editor_role",
+    permission: {
+      super_user: false,
+      shop: {
+        tables: {
+          audit: {
+            read: true,
+            insert: true,
+            update: true,
+            delete: true,
+            attribute_permissions: [
+              { attribute_name: "note", read: true, insert: true, update: true },
+              { attribute_name: "locked", read: true, insert: true, update: false },
+            ],
+          },
+        },
+      },
+    },
+  });
+  assert.equal(role.status, 200, JSON.stringify(role.body));
+  await post({ operation: "add_user", username: "editor", password: "Editor-pass-1", role: "editor_role", active: true });
+  const editor = basic("editor", "Editor-pass-1");
+  assert.equal((await post({ operation: "update", database: "shop", table: "audit", records: [{ id: 1, note: "a2" }] }, editor)).status, 200);
+  const locked = await post({ operation: "update", database: "shop", table: "audit", records: [{ id: 1, locked: "y" }] }, editor);
+  assert.deepEqual(locked, {
+    status: 403,
+    body: {
+      error: envelope,
+      unauthorized_access: [
+        {
+          schema: "shop",
+          table: "audit",
+          required_table_permissions: [],
+          required_attribute_permissions: [{ attribute_name: "locked", required_permissions: ["update"] }],
+        },
+      ],
+      invalid_schema_items: [],
+    },
+  });
+  assert.equal((await post({ operation: "delete", database: "shop", table: "audit", ids: [2] }, editor)).status, 200);
+  const left = await post({ operation: "search_by_value", database: "shop", table: "audit", attribute: "id", value: "*", get_attributes: ["id", "note", "locked"] });
+  assert.deepEqual(left.body, [{ id: 1, note: "a2", locked: "x" }]);
+});
+
+test("a structure user creates and drops tables only in its databases; super-user operations stay closed", async () => {
+  await post({ operation: "add_role", role: "builder_role", permission: { super_user: false, structure_user: ["shop"] } });
+  await post({ operation: "add_user", username: "builder", password: "Builder-pass-1", role: "builder_role", active: true });
+  const builder = basic("builder", "Builder-pass-1");
+  assert.equal((await post({ operation: "create_table", database: "shop", table: "made", primary_key: "id" }, builder)).status, 200);
+  assert.equal((await post({ operation: "insert", database: "shop", table: "made", records: [{ id: 1 }] }, builder)).status, 200);
+  assert.equal((await post({ operation: "drop_table", database: "shop", table: "made" }, builder)).status, 200);
+  assert.deepEqual((await post({ operation: "create_table", database: "elsewhere", table: "t", primary_key: "id" }, builder)).body, {
+    error: envelope,
+    unauthorized_access: ["User does not have access to perform 'create_table' against schema 'elsewhere'"],
+    invalid_schema_items: [],
+  });
+  assert.deepEqual((await post({ operation: "create_database", database: "mine" }, builder)).body, {
+    error: envelope,
+    unauthorized_access: ["Operation 'createSchema' is restricted to 'super_user' roles"],
+    invalid_schema_items: [],
+  });
+  assert.equal((await post({ operation: "list_users" }, builder)).status, 403);
+});

@@ -4,7 +4,28 @@ import { Role } from "../../gen/harper/v1/options_pb.js";
 import type { OperationTable } from "../contract/index.js";
 import type { Authenticator } from "./authenticator.js";
 import { isSuperUser, kRemoteAddress, kUser } from "./context.js";
-import { noRoleError, restrictedError } from "./permission-error.js";
+import type { AuthUser } from "./context.js";
+import { noRoleError, permissionError, restrictedError } from "./permission-error.js";
+
+/** Super-user operations a structure user may run (spec auth-users-roles.md §6.1, §6.4 steps 4-5). */
+const databaseOperations = new Set(["createSchema", "dropSchema"]);
+const tableOperations = new Set(["createTable", "dropTable", "dropAttribute"]);
+
+/**
+ * Whether a structure user may run a super-user operation: `structure_user: true` may create and
+ * drop databases, tables and attributes anywhere but `system`; a list of databases may create and
+ * drop tables and attributes in those only, and is answered Harper's 403 elsewhere.
+ */
+function structureMayRun(user: AuthUser, internalName: string, operation: string, message: unknown): boolean {
+  const structure = user.role?.permission["structure_user"];
+  if (structure !== true && !Array.isArray(structure)) return false;
+  const database = (message as { database?: string }).database ?? "data";
+  if (database === "system") return false;
+  if (databaseOperations.has(internalName)) return structure === true;
+  if (!tableOperations.has(internalName)) return false;
+  if (structure === true || structure.includes(database)) return true;
+  throw permissionError([`User does not have access to perform '${operation}' against schema '${database}'`]);
+}
 
 /**
  * The one interceptor that authenticates every RPC on every protocol (gRPC, gRPC-Web, Connect and
@@ -25,7 +46,9 @@ export function createAuthInterceptor(table: OperationTable, authenticator: Auth
       user = await authenticator.authenticate(header, remote, entry.name);
       if (!user) throw new ConnectError("Must login", Code.Unauthenticated);
       if (!user.role) throw noRoleError(user.username);
-      if (entry.role === Role.SUPER_USER && !isSuperUser(user)) throw restrictedError(entry.internalName);
+      if (entry.role === Role.SUPER_USER && !isSuperUser(user) && !structureMayRun(user, entry.internalName, entry.name, req.message)) {
+        throw restrictedError(entry.internalName);
+      }
     }
     req.contextValues.set(kUser, user);
     return next(req);
