@@ -1,29 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { isStorageError, openStorage } from "../src/storage/index.js";
-import type { Storage, StorageRecord, Table } from "../src/storage/index.js";
+import { withTable, storageError } from "./storage-fixture.js";
+import { isStorageError } from "../src/storage/index.js";
+import type { StorageRecord } from "../src/storage/index.js";
 
-/** Runs `body` with a storage on a fresh folder and a dynamic table `dev.t` keyed by `id`. */
-function withTable(body: (table: Table, storage: Storage) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const folder = mkdtempSync(join(tmpdir(), "harper-records-"));
-    const storage = openStorage({ path: join(folder, "database") });
-    try {
-      await body(await storage.createTable("dev", { name: "t", primaryKey: "id" }), storage);
-    } finally {
-      await storage.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-  };
-}
 
-function storageError(code: string, message?: string) {
-  return (error: unknown) =>
-    isStorageError(error) && error.code === code && (message === undefined || error.message === message);
-}
 
 const ids = (records: Iterable<StorageRecord>) => Array.from(records, (record) => record["id"]);
 

@@ -1,29 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { isStorageError, openStorage } from "../src/storage/index.js";
-import type { AttributeDefinition, Storage } from "../src/storage/index.js";
+import { withStorage, storageError } from "./storage-fixture.js";
+import { isStorageError } from "../src/storage/index.js";
+import type { AttributeDefinition } from "../src/storage/index.js";
 
-/** Runs `body` with a storage on a fresh folder. */
-function withStorage(body: (storage: Storage) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const folder = mkdtempSync(join(tmpdir(), "harper-types-"));
-    const storage = openStorage({ path: join(folder, "database") });
-    try {
-      await body(storage);
-    } finally {
-      await storage.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-  };
-}
 
-function storageError(code: string, message?: string) {
-  return (error: unknown) =>
-    isStorageError(error) && error.code === code && (message === undefined || error.message === message);
-}
 
 const typed: AttributeDefinition[] = [
   { name: "id", type: "Int", isPrimaryKey: true },

@@ -1,30 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { isStorageError, openStorage } from "../src/storage/index.js";
-import type { Storage, StorageRecord, Table } from "../src/storage/index.js";
+import { withTable, storageError } from "./storage-fixture.js";
+import { openStorage } from "../src/storage/index.js";
+import type { StorageRecord, Table } from "../src/storage/index.js";
 
-/** Runs `body` with a fresh storage folder and a dynamic table `dev.t` keyed by `id`. */
-function withTable(body: (table: Table, storage: Storage, path: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const folder = mkdtempSync(join(tmpdir(), "harper-writes-"));
-    const path = join(folder, "database");
-    const storage = openStorage({ path });
-    try {
-      await body(await storage.createTable("dev", { name: "t", primaryKey: "id" }), storage, path);
-    } finally {
-      await storage.close();
-      rmSync(folder, { recursive: true, force: true });
-    }
-  };
-}
 
-function storageError(code: string, message?: string) {
-  return (error: unknown) =>
-    isStorageError(error) && error.code === code && (message === undefined || error.message === message);
-}
 
 const names = (table: Table) => table.info.attributes.map((attribute) => attribute.name);
 const without = ({ __createdtime__: _c, __updatedtime__: _u, ...rest }: StorageRecord) => rest;
