@@ -1,10 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startServer } from "../src/main.js";
 import type { RunningServer } from "../src/main.js";
+import { startTestServer, stopTestServer } from "./server-fixture.js";
 
 // Bad input over the JSON API: each gets Harper's message (or ours where Harper has a bug) with a
 // 4xx, and nothing is written.
@@ -12,23 +9,12 @@ import type { RunningServer } from "../src/main.js";
 let root: string;
 let server: RunningServer;
 before(async () => {
-  root = mkdtempSync(join(tmpdir(), "harper-hostile-"));
-  server = await startServer({
-    env: {
-      ROOTPATH: root,
-      HDB_ADMIN_PASSWORD: "password",
-      OPERATIONSAPI_NETWORK_PORT: "0",
-      OPERATIONSAPI_NETWORK_HOST: "127.0.0.1",
-      LOGGING_STDSTREAMS: "false",
-    },
-    print: () => {},
-  });
+  ({ server, root } = await startTestServer());
   await post({ operation: "create_table", database: "h", table: "t", primary_key: "id" });
   await post({ operation: "insert", database: "h", table: "t", records: [{ id: 1, name: "keep" }, { id: 2 }] });
 });
 after(async () => {
-  await server.close();
-  rmSync(root, { recursive: true, force: true });
+  await stopTestServer(server, root);
 });
 
 async function post(body: unknown) {

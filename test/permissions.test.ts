@@ -1,7 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromJson } from "@bufbuild/protobuf";
 import { ListValueSchema } from "@bufbuild/protobuf/wkt";
@@ -9,8 +8,8 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { PermissionErrorDetailSchema } from "../gen/harper/v1/common_pb.js";
 import { NoSqlService } from "../gen/harper/v1/nosql_service_pb.js";
-import { startServer } from "../src/main.js";
 import type { RunningServer } from "../src/main.js";
+import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 
 // A restricted role, over the JSON API and gRPC alike: each of read/insert/update/delete allowed and
 // refused at table and at attribute level, and no hidden attribute value in any answer.
@@ -18,7 +17,6 @@ import type { RunningServer } from "../src/main.js";
 let root: string;
 let server: RunningServer;
 let sessions: Http2SessionManager;
-const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`;
 const admin = basic("admin", "password");
 const clerk = basic("clerk", "Clerk-pass-1");
 const SECRET = "secret-salary-9071";
@@ -33,11 +31,7 @@ async function post(body: unknown, authorization = admin) {
 }
 
 before(async () => {
-  root = mkdtempSync(join(tmpdir(), "harper-perm-"));
-  server = await startServer({
-    env: { ROOTPATH: root, HDB_ADMIN_PASSWORD: "password", OPERATIONSAPI_NETWORK_PORT: "0", OPERATIONSAPI_NETWORK_HOST: "127.0.0.1", LOGGING_STDSTREAMS: "false" },
-    print: () => {},
-  });
+  ({ server, root } = await startTestServer());
   sessions = new Http2SessionManager(`http://127.0.0.1:${server.port}`);
   await post({ operation: "create_table", database: "shop", table: "emp", primary_key: "id" });
   await post({ operation: "create_table", database: "shop", table: "audit", primary_key: "id" });
@@ -70,8 +64,7 @@ before(async () => {
 
 after(async () => {
   sessions.abort();
-  await server.close();
-  rmSync(root, { recursive: true, force: true });
+  await stopTestServer(server, root);
 });
 
 const envelope = "This operation is not authorized due to role restrictions and/or invalid database items";

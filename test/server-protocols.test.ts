@@ -1,8 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { Client, Transport } from "@connectrpc/connect";
@@ -13,8 +12,8 @@ import { NoSqlService } from "../gen/harper/v1/nosql_service_pb.js";
 import { UserService } from "../gen/harper/v1/user_service_pb.js";
 import { fromJson } from "@bufbuild/protobuf";
 import { ListValueSchema } from "@bufbuild/protobuf/wkt";
-import { startServer } from "../src/main.js";
 import type { RunningServer } from "../src/main.js";
+import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 
 // One real server (fresh root, LMDB on disk, TLS on a second port) answering the same RPC on every
 // protocol: Harper JSON, Connect JSON and binary, gRPC over h2c, gRPC-Web, and all of them over TLS.
@@ -23,30 +22,16 @@ let root: string;
 let server: RunningServer;
 let ca: string;
 const sessions: Http2SessionManager[] = [];
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const admin = { authorization: basic("admin", "password") };
 
 before(async () => {
-  root = mkdtempSync(join(tmpdir(), "harper-e2e-"));
-  server = await startServer({
-    env: {
-      ROOTPATH: root,
-      HDB_ADMIN_USERNAME: "admin",
-      HDB_ADMIN_PASSWORD: "password",
-      OPERATIONSAPI_NETWORK_PORT: "0",
-      OPERATIONSAPI_NETWORK_SECUREPORT: "0",
-      OPERATIONSAPI_NETWORK_HOST: "127.0.0.1",
-      LOGGING_STDSTREAMS: "false",
-    },
-    print: () => {},
-  });
+  ({ server, root } = await startTestServer({ OPERATIONSAPI_NETWORK_SECUREPORT: "0" }));
   ca = readFileSync(join(root, "keys", "ca.pem"), "utf8");
 });
 
 after(async () => {
   for (const session of sessions) session.abort();
-  await server.close();
-  rmSync(root, { recursive: true, force: true });
+  await stopTestServer(server, root);
 });
 
 const plain = () => `http://127.0.0.1:${server.port}`;

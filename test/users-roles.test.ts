@@ -1,14 +1,11 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { RoleValidationErrorDetailSchema } from "../gen/harper/v1/common_pb.js";
 import { UserService } from "../gen/harper/v1/user_service_pb.js";
-import { startServer } from "../src/main.js";
 import type { RunningServer } from "../src/main.js";
+import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 
 // Roles and users over the JSON API of a real server (spec auth-users-roles.md §3, §4): answers,
 // Harper's error texts and codes, nothing written on a failed request, no secret in any answer,
@@ -17,30 +14,17 @@ import type { RunningServer } from "../src/main.js";
 type Json = Record<string, unknown>;
 let root: string;
 let server: RunningServer;
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const admin = basic("admin", "password");
 /** Every answer body seen, to prove no secret ever leaves the server. */
 const answers: string[] = [];
 
 before(async () => {
-  root = mkdtempSync(join(tmpdir(), "harper-users-"));
-  server = await startServer({
-    env: {
-      ROOTPATH: root,
-      HDB_ADMIN_USERNAME: "admin",
-      HDB_ADMIN_PASSWORD: "password",
-      OPERATIONSAPI_NETWORK_PORT: "0",
-      OPERATIONSAPI_NETWORK_HOST: "127.0.0.1",
-      LOGGING_STDSTREAMS: "false",
-    },
-    print: () => {},
-  });
+  ({ server, root } = await startTestServer());
   await post({ operation: "create_table", database: "app", table: "notes", primary_key: "id" });
   await post({ operation: "insert", database: "app", table: "notes", records: [{ id: 1, body: "b", internal: "i" }] });
 });
 after(async () => {
-  await server.close();
-  rmSync(root, { recursive: true, force: true });
+  await stopTestServer(server, root);
 });
 
 async function post(body: Json, authorization: string | null = admin): Promise<{ status: number; body: any }> {

@@ -71,22 +71,22 @@ export function buildValueQuery(
 
 /** The query of search_by_conditions, with Harper's checks (spec nosql.md §7). */
 export function buildConditionsQuery(info: TableInfo, request: SearchByConditionsRequest, paging: Paging): Query {
-  const where = group(info, request.operator, request.conditions, true);
+  const where = group(info, request.operator, request.conditions);
   return { where, sort: sortLevels(info, request.sort), offset: paging.offset, limit: paging.limit, reverse: request.reverse };
 }
 
-function group(info: TableInfo, operator: string | undefined, conditions: NoSqlCondition[], top: boolean): ConditionGroup {
+function group(info: TableInfo, operator: string | undefined, conditions: NoSqlCondition[]): ConditionGroup {
   const op = (operator ?? "and").toLowerCase();
   if (op !== "and" && op !== "or") throw invalid("'operator' must be one of [and, or]");
   if (conditions.length === 0) {
-    throw invalid(top ? "'conditions' must contain at least 1 items" : "'conditions' must contain at least 1 items");
+    throw invalid("'conditions' must contain at least 1 items");
   }
   if (op === "or" && conditions.length < 2) throw invalid('An "or" operator requires at least two conditions');
   return {
     operator: op,
     conditions: conditions.map((c) =>
       c.conditions.length || (c.operator !== undefined && c.attribute === undefined)
-        ? group(info, c.operator, c.conditions, false)
+        ? group(info, c.operator, c.conditions)
         : condition(info, c),
     ),
   };
