@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the storage core alone (batched puts, gets, index range scans) and the server
- * over Harper JSON and over gRPC (inserts and searches), printed as a table. Figures are for
+ * over Harper JSON and over gRPC (inserts, searches and sql: by id, GROUP BY over the whole table,
+ * a join of two 10k-row tables on an indexed key), printed as a table. Figures are for
  * comparing builds on one machine; `../shared/bench` compares against HarperDB.
  *
  *   npm run bench [-- --records N]
@@ -131,6 +132,31 @@ async function benchServer(dir: string) {
   await timed("server", "JSON search_by_value (group = g), 16 clients", "requests", async () => {
     await parallel(16, 500, (i) => post({ operation: "search_by_value", database: "bench", table: "t", attribute: "group", value: i % 100, get_attributes: ["id", "name"] }));
     return 500;
+  });
+  await timed("server", "JSON sql SELECT * ... WHERE id = n, 16 clients", "requests", async () => {
+    await parallel(16, searches, (i) => post({ operation: "sql", sql: `SELECT * FROM bench.t WHERE id = ${(i * 7919) % (2 * half)}` }));
+    return searches;
+  });
+  await timed("server", `JSON sql GROUP BY over ${2 * half} rows`, "queries", async () => {
+    for (let i = 0; i < 5; i++) {
+      const groups = (await post({ operation: "sql", sql: "SELECT `group`, COUNT(*) AS cnt FROM bench.t GROUP BY `group`" })) as unknown[];
+      if (groups.length !== 100) throw new Error(`GROUP BY answered ${groups.length} groups`);
+    }
+    return 5;
+  });
+  const joinRows = 10_000;
+  await post({ operation: "create_table", database: "bench", table: "a", primary_key: "id" });
+  await post({ operation: "create_table", database: "bench", table: "b", primary_key: "id" });
+  for (let i = 0; i < joinRows; i += 1000) {
+    await post({ operation: "insert", database: "bench", table: "a", records: Array.from({ length: 1000 }, (_, k) => ({ id: i + k, name: `a${i + k}` })) });
+    await post({ operation: "insert", database: "bench", table: "b", records: Array.from({ length: 1000 }, (_, k) => ({ id: i + k, a_id: (i + k) % joinRows, v: k })) });
+  }
+  await timed("server", `JSON sql join of two ${joinRows}-row tables on an indexed key`, "queries", async () => {
+    for (let i = 0; i < 5; i++) {
+      const joined = (await post({ operation: "sql", sql: "SELECT a.id, a.name, b.v FROM bench.a AS a INNER JOIN bench.b AS b ON b.a_id = a.id" })) as unknown[];
+      if (joined.length !== joinRows) throw new Error(`the join answered ${joined.length} rows`);
+    }
+    return 5;
   });
   sessions.abort();
   child.kill("SIGTERM");

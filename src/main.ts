@@ -18,6 +18,7 @@ import { ensureCertificates } from "./server/certificates.js";
 import { createListener } from "./server/listener.js";
 import { createDatabaseService } from "./services/database-service.js";
 import { createNoSqlService } from "./services/nosql-service.js";
+import { createSqlService } from "./services/sql-service.js";
 import { createTokenService } from "./services/token-service.js";
 import { createUserService } from "./services/user-service.js";
 import { openStorage } from "./storage/index.js";
@@ -89,6 +90,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       implementations: {
         "harper.v1.DatabaseService": createDatabaseService(storage),
         "harper.v1.NoSqlService": createNoSqlService(storage),
+        "harper.v1.SqlService": createSqlService(storage),
         "harper.v1.UserService": createUserService({ storage, authenticator }),
         "harper.v1.TokenService": createTokenService({
           authenticator,

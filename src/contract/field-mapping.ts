@@ -17,6 +17,8 @@ export interface MessageMapping {
   readonly omitEmpty: readonly DescField[];
   /** Fields holding messages of our own (not well-known types), which may need mapping too. */
   readonly nested: readonly DescField[];
+  /** Field name -> Harper's message for a value of the wrong JSON type, where it has its own. */
+  readonly typeErrors: ReadonlyMap<string, string>;
 }
 
 const cache = new WeakMap<DescMessage, MessageMapping>();
@@ -39,6 +41,7 @@ function computeMapping(message: DescMessage): MessageMapping {
   const aliases = new Map<string, string>();
   const omitEmpty: DescField[] = [];
   const nested: DescField[] = [];
+  const typeErrors = new Map<string, string>();
   let unwrap: DescField | undefined;
   for (const field of message.fields) {
     byKey.set(field.name, field);
@@ -59,8 +62,9 @@ function computeMapping(message: DescMessage): MessageMapping {
       unwrap = field;
     }
     if (options.omitEmpty) omitEmpty.push(field);
+    if (options.typeError) typeErrors.set(field.name, options.typeError);
   }
-  return { byKey, aliases, unwrap, omitEmpty, nested };
+  return { byKey, aliases, unwrap, omitEmpty, nested, typeErrors };
 }
 
 /** The message type a field holds (singular, repeated or map value), if any. */

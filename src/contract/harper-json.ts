@@ -97,7 +97,7 @@ function normalise(message: DescMessage, value: JsonValue): JsonValue {
     const canonical = mapping.aliases.get(key);
     if (canonical !== undefined && Object.hasOwn(value, canonical)) continue; // the field's own name wins
     const fieldValue = value[key] as JsonValue;
-    checkType(field, key, fieldValue);
+    checkType(field, key, fieldValue, mapping.typeErrors.get(field.name));
     out[field.name] = normaliseField(field, fieldValue);
   }
   return out;
@@ -118,7 +118,7 @@ function normaliseField(field: DescField, value: JsonValue): JsonValue {
 }
 
 /** Checks the JSON type of a field's value; null is left to mean "not set". */
-function checkType(field: DescField, key: string, value: JsonValue): void {
+function checkType(field: DescField, key: string, value: JsonValue, typeError?: string): void {
   if (value === null) return;
   const expected = expectedType(field);
   if (expected === undefined) return;
@@ -127,6 +127,7 @@ function checkType(field: DescField, key: string, value: JsonValue): void {
     expected === actual ||
     (expected === "number" && actual === "string" && (value as string).trim() !== "" && !Number.isNaN(Number(value)));
   if (!fits) {
+    if (typeError !== undefined) throw new BodyError(typeError, key, expected);
     const article = expected === "array" || expected === "object" ? "an" : "a";
     throw new BodyError(`'${key}' must be ${article} ${expected}`, key, expected);
   }

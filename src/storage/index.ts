@@ -8,7 +8,7 @@ export { openStorage } from "./storage.js";
 export type { Storage, StorageOptions } from "./storage.js";
 export type { Table } from "./table-handle.js";
 export type { IndexReader } from "./index-reader.js";
-export type { IndexRange, IndexSource, Query } from "./query/index.js";
+export type { Condition, IndexRange, IndexSource, Query } from "./query/index.js";
 export type {
   AttributeDefinition,
   AttributeInfo,

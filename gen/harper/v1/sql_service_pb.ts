@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harper/v1/sql_service.proto.
  */
 export const file_harper_v1_sql_service: GenFile = /*@__PURE__*/
-  fileDesc("ChtoYXJwZXIvdjEvc3FsX3NlcnZpY2UucHJvdG8SCWhhcnBlci52MSIZCgpTcWxSZXF1ZXN0EgsKA3NxbBgBIAEoCSI9CgtTcWxSZXNwb25zZRIuCgZyZXN1bHQYASABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWVCBpK1GAIQATJWCgpTcWxTZXJ2aWNlEkgKA1NxbBIVLmhhcnBlci52MS5TcWxSZXF1ZXN0GhYuaGFycGVyLnYxLlNxbFJlc3BvbnNlIhKKtRgOCgNzcWwYAiIDc3FsMAViBnByb3RvMw", [file_google_protobuf_struct, file_harper_v1_options]);
+  fileDesc("ChtoYXJwZXIvdjEvc3FsX3NlcnZpY2UucHJvdG8SCWhhcnBlci52MSKuAQoKU3FsUmVxdWVzdBKfAQoDc3FsGAEgASgJQpEBkrUYjAEiiQFXZSBoYWQgdHJvdWJsZSBwYXJzaW5nIHlvdXIgcmVxdWVzdC4gUGxlYXNlIGVuc3VyZSB5b3VyIFNRTCBpcyB2YWxpZC4gVHJ5IGFkZGluZyBiYWNrdGlja3MgdG8gcmVzZXJ2ZWQgd29yZHMgYW5kIHNjaGVtYSB0YWJsZSByZWZlcmVuY2VzLiI9CgtTcWxSZXNwb25zZRIuCgZyZXN1bHQYASABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWVCBpK1GAIQATJWCgpTcWxTZXJ2aWNlEkgKA1NxbBIVLmhhcnBlci52MS5TcWxSZXF1ZXN0GhYuaGFycGVyLnYxLlNxbFJlc3BvbnNlIhKKtRgOCgNzcWwYAiIDc3FsMAViBnByb3RvMw", [file_google_protobuf_struct, file_harper_v1_options]);
 
 /**
  * Request of sql. Other keys (`database`, ...) are ignored by Harper.
@@ -24,7 +24,8 @@ export type SqlRequest = Message<"harper.v1.SqlRequest"> & {
   /**
    * The statement (required: missing or `""` answers 400 `The 'sql' parameter is missing from
    * the request body`); leading and trailing whitespace is trimmed, a trailing `;` and `--`
-   * comments are allowed.
+   * comments are allowed. A value that is not a string answers Harper's "We had trouble parsing
+   * your request" message.
    *
    * @generated from field: string sql = 1;
    */

@@ -1,0 +1,91 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { fromJson } from "@bufbuild/protobuf";
+import type { JsonValue } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
+import type { SqlService } from "../../gen/harper/v1/sql_service_pb.js";
+import { isSuperUser, kUser } from "../auth/context.js";
+import type { AuthUser } from "../auth/context.js";
+import { noRoleError, permissionError } from "../auth/permission-error.js";
+import { tableAccess } from "../auth/table-access.js";
+import { isSqlError, runSql } from "../sql/index.js";
+import type { Authorize, TableUse } from "../sql/index.js";
+import type { Storage } from "../storage/index.js";
+import { jsonSafe } from "./projection.js";
+import { forbiddenSystem, invalid, toConnectError } from "./storage-errors.js";
+
+/** The sql operation (spec sql.md) over the storage core, with the role checks of spec auth §6.5. */
+export function createSqlService(storage: Storage): ServiceImpl<typeof SqlService> {
+  return {
+    async sql(request, context: HandlerContext) {
+      if (request.sql.trim() === "") throw invalid("The 'sql' parameter is missing from the request body");
+      const user = context.values.get(kUser);
+      try {
+        const result = await runSql(storage, request.sql, { user: user?.username, authorize: authorizer(user) });
+        return { result: fromJson(ValueSchema, jsonSafe(result) as JsonValue) };
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+  };
+}
+
+/** SqlError and StorageError as the answer's code; others pass. */
+function translate(error: unknown): unknown {
+  if (isSqlError(error)) {
+    if (error.kind === "forbidden") return forbiddenSystem();
+    return new ConnectError(error.message, error.kind === "not_found" ? Code.NotFound : Code.InvalidArgument);
+  }
+  return toConnectError(error);
+}
+
+/**
+ * The permission check of a statement (spec auth-users-roles.md §6.5): every table it touches
+ * needs the statement's permission, every attribute it names must be visible and usable; all
+ * failures answer one PERM-403. Super users pass, except for inserts into `system`.
+ */
+export function authorizer(user: AuthUser | undefined): Authorize {
+  return (uses: TableUse[]) => {
+    if (!user) return [];
+    if (isSuperUser(user)) {
+      const system = uses.find((use) => use.database === "system" && use.permission !== "read");
+      if (system?.permission === "insert") throw permissionError([tableEntry(system, ["insert"], [])]);
+      if (system) throw forbiddenSystem();
+      return [];
+    }
+    if (!user.role) throw noRoleError(user.username);
+    const unauthorized: JsonValue[] = [];
+    const invisible: string[] = [];
+    const readable = uses.map((use) => {
+      const where = `${use.database}.${use.table}`;
+      if (use.database === "system") {
+        unauthorized.push(tableEntry(use, [use.permission], []));
+        return undefined;
+      }
+      const access = tableAccess(user, use.database, use.table, use.primaryKey);
+      if (access === "database") return void invisible.push(`database '${use.database}' does not exist`);
+      if (access === "table") return void invisible.push(`Table '${where}' does not exist`);
+      if (!access[use.permission]) {
+        unauthorized.push(tableEntry(use, [use.permission], []));
+        return undefined;
+      }
+      if (!access.restricted) return undefined;
+      const needed = use.permission === "insert" || use.permission === "update" ? use.permission : "read";
+      const required: Array<{ attribute_name: string; required_permissions: string[] }> = [];
+      for (const column of use.columns) {
+        const attribute = access.attribute(column);
+        if (!attribute) invisible.push(`Attribute '${column}' does not exist on '${where}'`);
+        else if (!attribute[needed]) required.push({ attribute_name: column, required_permissions: [needed] });
+      }
+      if (required.length) unauthorized.push(tableEntry(use, [], required));
+      return use.star ? access.readable(use.attributes) : undefined;
+    });
+    if (invisible.length) throw permissionError([], invisible);
+    if (unauthorized.length) throw permissionError(unauthorized);
+    return readable;
+  };
+}
+
+function tableEntry(use: TableUse, tablePermissions: string[], attributes: Array<{ attribute_name: string; required_permissions: string[] }>): JsonValue {
+  return { schema: use.database, table: use.table, required_table_permissions: tablePermissions, required_attribute_permissions: attributes };
+}

@@ -1,0 +1,39 @@
+import type { Storage, Table } from "../storage/index.js";
+import { SqlError } from "./sql-error.js";
+
+/** What a statement does to one table, for the permission check. */
+export interface TableUse {
+  database: string;
+  table: string;
+  /** The table's primary key and its attributes in `*` order. */
+  primaryKey: string;
+  attributes: readonly string[];
+  /** The table permission the statement needs: SELECT read, INSERT insert, UPDATE update, DELETE delete. */
+  permission: "read" | "insert" | "update" | "delete";
+  /** The attributes it reads or writes by name. */
+  columns: Set<string>;
+  /** Whether it reads `*` of the table. */
+  star: boolean;
+}
+
+/**
+ * Decides whether the caller may run a statement, given every table use, before any row is read
+ * or written. Throws to refuse. Returns, per use (same order), the attributes `*` may show, in
+ * the order they appear, or undefined for all of them.
+ */
+export type Authorize = (uses: TableUse[]) => Array<readonly string[] | undefined>;
+
+/** How a statement runs: the caller's name (recorded on writes) and the permission check. */
+export interface RunOptions {
+  user?: string;
+  authorize?: Authorize;
+}
+
+/** The table a SELECT names, or Harper's 404s (spec sql.md §7). */
+export function tableForRead(storage: Storage, database: string | undefined, name: string): Table {
+  if (database === undefined) throw new SqlError("invalid", `schema not defined for table ${name}`);
+  if (!storage.hasDatabase(database)) throw new SqlError("not_found", `database '${database}' does not exist`);
+  const table = storage.table(database, name);
+  if (!table) throw new SqlError("not_found", `Table '${database}.${name}' does not exist`);
+  return table;
+}

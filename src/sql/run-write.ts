@@ -1,0 +1,123 @@
+import type { Id, Storage, StorageRecord, Table } from "../storage/index.js";
+import { defaultDatabase, systemIsReadOnlyMessage } from "../storage/index.js";
+import type { RunOptions, TableUse } from "./access.js";
+import { compileExpression } from "./compile-expression.js";
+import type { CompileContext } from "./compile-expression.js";
+import type { DeleteStatement, InsertStatement, UpdateStatement } from "./ir.js";
+import { candidates, conjuncts, hasOr, indexConditionOf, slotsOf } from "./plan-access.js";
+import type { IndexCondition } from "./plan-access.js";
+import { slotOf, useOf } from "./scope.js";
+import type { Row, Slot } from "./scope.js";
+import { SqlError, invalidSql } from "./sql-error.js";
+
+/** The answer of INSERT, UPDATE and DELETE: the NoSQL operation's summary. */
+export type WriteSummary = Record<string, unknown>;
+
+const generatedOrId = (w: { id: Id; generated?: boolean }) => (w.generated ? null : w.id);
+
+/**
+ * INSERT INTO db.t (columns) VALUES (...), ...: a NoSQL insert of the rows (spec sql.md §6):
+ * existing keys are skipped, missing keys generated (reported null), new columns become
+ * attributes. An unqualified table is in `data`.
+ */
+export async function runInsert(storage: Storage, statement: InsertStatement, options: RunOptions = {}): Promise<WriteSummary> {
+  const database = statement.table.database ?? defaultDatabase;
+  if (!storage.hasDatabase(database)) throw invalidSql(`database '${database}' does not exist`);
+  const table = storage.table(database, statement.table.table);
+  if (!table) throw invalidSql(`Table '${database}.${statement.table.table}' does not exist`);
+  const context: CompileContext = { slots: [] };
+  const records: StorageRecord[] = statement.rows.map((values, index) => {
+    if (values.length !== statement.columns.length) {
+      throw invalidSql(`row ${index + 1} of the INSERT has ${values.length} values for ${statement.columns.length} columns`);
+    }
+    const record: StorageRecord = {};
+    statement.columns.forEach((column, i) => {
+      const value = compileExpression(values[i]!, context)([]);
+      record[column] = value === undefined ? null : value;
+    });
+    return record;
+  });
+  const use = useOf(slotOf(0, database, statement.table.table, undefined, table), "insert");
+  for (const column of statement.columns) use.columns.add(column);
+  options.authorize?.([use]);
+  const result = await table.write("insert", records, { user: options.user });
+  const written = result.written.map(generatedOrId);
+  return {
+    message: `inserted ${written.length} of ${written.length + result.skipped.length} records`,
+    inserted_hashes: written,
+    skipped_hashes: result.skipped,
+  };
+}
+
+/** UPDATE db.t SET ... [WHERE ...]: the matching keys, then a NoSQL update (merge) of each. */
+export async function runUpdate(storage: Storage, statement: UpdateStatement, options: RunOptions = {}): Promise<WriteSummary> {
+  const { slot, use, rows } = matching(storage, statement, "update");
+  const context: CompileContext = { slots: [slot], onColumn: (ref) => use.columns.add(ref.column) };
+  const set = statement.set.map(({ column, value }) => ({ column, value: compileExpression(value, context) }));
+  for (const { column } of set) use.columns.add(column);
+  options.authorize?.([use]);
+  const primaryKey = slot.table.info.primaryKey;
+  const records = [...rows()].map((row) => {
+    const record: StorageRecord = { [primaryKey]: row[0]![primaryKey] };
+    for (const { column, value } of set) {
+      const v = value(row);
+      record[column] = v === undefined ? null : v;
+    }
+    return record;
+  });
+  if (records.length === 0) return { message: "updated 0 of 0 records", update_hashes: [], skipped_hashes: [] };
+  const result = await slot.table.write("update", records, { user: options.user });
+  return {
+    message: `updated ${result.written.length} of ${records.length} records`,
+    update_hashes: result.written.map((w) => w.id),
+    skipped_hashes: result.skipped,
+  };
+}
+
+/** DELETE FROM db.t [WHERE ...]: deletes the matching records (all of them without WHERE). */
+export async function runDelete(storage: Storage, statement: DeleteStatement, options: RunOptions = {}): Promise<WriteSummary> {
+  const { slot, use, rows } = matching(storage, statement, "delete");
+  options.authorize?.([use]);
+  const primaryKey = slot.table.info.primaryKey;
+  const ids = [...rows()].map((row) => row[0]![primaryKey] as Id);
+  const deleted = ids.length ? await slot.table.deleteRecords(ids, { user: options.user }) : [];
+  return {
+    message: `${deleted.length} of ${ids.length} record${ids.length === 1 ? "" : "s"} successfully deleted`,
+    deleted_hashes: deleted,
+    skipped_hashes: [],
+  };
+}
+
+/** The table of an UPDATE or DELETE and its rows matching the WHERE (Harper's messages, spec sql.md §6). */
+function matching(
+  storage: Storage,
+  statement: UpdateStatement | DeleteStatement,
+  permission: "update" | "delete",
+): { slot: Slot; use: TableUse; rows: () => Iterable<Row> } {
+  const { database, table: name, alias } = statement.table;
+  if (database === undefined) throw invalidSql(`schema not defined for table ${name}`);
+  if (database === "system") throw new SqlError("forbidden", systemIsReadOnlyMessage);
+  if (!storage.hasDatabase(database)) throw new SqlError("not_found", `schema ${database} does not exist`);
+  const table: Table | undefined = storage.table(database, name);
+  if (!table) throw new SqlError("not_found", `table ${database}.${name} does not exist`);
+  const slot = slotOf(0, database, name, alias, table);
+  const use = useOf(slot, permission);
+  const where = statement.where ? compileExpression(statement.where, { slots: [slot], onColumn: (ref) => use.columns.add(ref.column) }) : undefined;
+  const ranges = !hasOr(statement.where);
+  const conditions: IndexCondition[] = [];
+  for (const term of conjuncts(statement.where)) {
+    if (slotsOf(term, [slot]).size !== 1) continue;
+    const condition = indexConditionOf(term, slot, [slot], ranges);
+    if (condition) conditions.push(condition);
+  }
+  return {
+    slot,
+    use,
+    *rows() {
+      for (const record of candidates(table, conditions)) {
+        const row: Row = [record];
+        if (!where || where(row)) yield row;
+      }
+    },
+  };
+}
