@@ -1,5 +1,5 @@
 import { castValue, scalarFunctions } from "./functions/index.js";
-import type { Expr } from "./ir.js";
+import type { BinaryOp, Expr } from "./ir.js";
 import { resolveColumn } from "./scope.js";
 import type { ColumnRef, Row, Slot } from "./scope.js";
 import { invalidSql } from "./sql-error.js";
@@ -70,29 +70,64 @@ export function walk(expr: Expr, visit: (e: Expr) => void): void {
   }
 }
 
-/** A LIKE pattern as a case-insensitive regular expression: `%` any run, `_` one character. */
+/**
+ * A LIKE pattern as AlaSQL builds it: case-insensitive, `%` any run, `_` one character, `[...]`
+ * and `[^...]` character classes, `/.*+?|(){}` taken literally (and, as in AlaSQL, `^`, `$` and
+ * `\\` passed to the regular expression).
+ */
 export function likePattern(pattern: string): RegExp {
-  let source = "";
-  for (const ch of pattern) {
-    if (ch === "%") source += "[\\s\\S]*";
-    else if (ch === "_") source += "[\\s\\S]";
-    else source += ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  let source = "^";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const next = pattern[i + 1] ?? "";
+    if (c === "[" && next === "^") {
+      source += "[^";
+      i++;
+    } else if (c === "[" || c === "]") source += c;
+    else if (c === "%") source += "[\\s\\S]*";
+    else if (c === "_") source += ".";
+    else if ("/.*+?|(){}".includes(c)) source += `\\${c}`;
+    else source += c;
   }
-  return new RegExp(`^${source}$`, "i");
+  return new RegExp(`${source}$`, "i");
+}
+
+/** Whether LIKE matches, as AlaSQL's utils.like: the value as text, null as "". */
+function like(pattern: string, value: unknown): boolean {
+  return String(value ?? "").search(cachedRegex("LIKE", pattern)) > -1;
+}
+
+/** Structural equality, as AlaSQL's `==` (utils.deepEqual). */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a == b;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 const regexCache = new Map<string, RegExp>();
-function cachedRegex(pattern: string, make: (p: string) => RegExp): RegExp {
-  let regex = regexCache.get(pattern);
+/** A compiled pattern from a small cache; an invalid pattern is the statement's mistake. */
+function cachedRegex(kind: "LIKE" | "REGEXP", pattern: string): RegExp {
+  const key = `${kind}\u0000${pattern}`;
+  let regex = regexCache.get(key);
   if (!regex) {
     if (regexCache.size > 200) regexCache.clear();
-    regex = make(pattern);
-    regexCache.set(pattern, regex);
+    try {
+      regex = kind === "LIKE" ? likePattern(pattern) : new RegExp(pattern);
+    } catch {
+      throw invalidSql(`invalid ${kind} pattern '${pattern}'`);
+    }
+    regexCache.set(key, regex);
   }
   return regex;
 }
 
 const constant = (value: unknown): Evaluator => () => value;
+
+/** A Date's time for IN lookups, as AlaSQL's getValueOf; other values as they are. */
+const valueOf = (value: unknown): unknown => (value instanceof Date ? value.valueOf() : value);
 
 /**
  * Compiles an expression into a closure over rows, with AlaSQL's JavaScript semantics (spec sql.md
@@ -114,14 +149,21 @@ export function compileExpression(expr: Expr, context: CompileContext): Evaluato
       context.onColumn?.(ref);
       const index = ref.slot.index;
       const column = ref.column;
-      return (row) => row[index]?.[column];
+      // Harper's rows hold every attribute a statement names, null where a record has none; the
+      // missing side of an outer join has no row at all, so its columns are undefined.
+      return (row) => {
+        const record = row[index];
+        if (record === undefined) return undefined;
+        const value = record[column];
+        return value === undefined ? null : value;
+      };
     }
     case "path": {
       const base = compile(expr.base);
       const key = expr.key;
       return (row) => {
         const value = base(row) as Record<string | number, unknown> | null | undefined;
-        return value !== null && typeof value === "object" ? value[key] : undefined;
+        return value == null ? undefined : (value as Record<string | number, unknown>)[key];
       };
     }
     case "unary": {
@@ -133,16 +175,24 @@ export function compileExpression(expr: Expr, context: CompileContext): Evaluato
     case "binary":
       return compileBinary(expr, compile);
     case "in": {
+      // AlaSQL: undefined when the operand or any listed value is null or missing.
       const operand = compile(expr.operand);
       const negated = expr.negated;
       if (expr.list.every((e) => e.kind === "literal")) {
-        const set = new Set(expr.list.map((e) => (e as { value: unknown }).value));
-        return (row) => set.has(operand(row)) !== negated;
+        const values = expr.list.map((e) => (e as { value: unknown }).value);
+        if (values.some((v) => v == null)) return constant(undefined);
+        const set = new Set(values);
+        return (row) => {
+          const value = operand(row);
+          return value == null ? undefined : set.has(valueOf(value)) !== negated;
+        };
       }
       const list = expr.list.map(compile);
       return (row) => {
         const value = operand(row);
-        return list.some((item) => item(row) === value) !== negated;
+        const values = list.map((item) => item(row));
+        if (value == null || values.some((v) => v == null)) return undefined;
+        return values.includes(valueOf(value)) !== negated;
       };
     }
     case "between": {
@@ -152,7 +202,10 @@ export function compileExpression(expr: Expr, context: CompileContext): Evaluato
       const negated = expr.negated;
       return (row) => {
         const value = operand(row) as number;
-        return ((low(row) as number) <= value && value <= (high(row) as number)) !== negated;
+        const lo = low(row) as number;
+        const hi = high(row) as number;
+        if (value == null || lo == null || hi == null) return undefined;
+        return (lo <= value && value <= hi) !== negated;
       };
     }
     case "isNull": {
@@ -188,69 +241,67 @@ export function compileExpression(expr: Expr, context: CompileContext): Evaluato
   }
 }
 
+/**
+ * A binary operator with AlaSQL's semantics: AND and OR are JavaScript's `&&` and `||` over the
+ * values, `||` concatenates (falsy operands as ""); every other operator is undefined (SQL NULL)
+ * when an operand is null or missing, then `=` is strict, `<>` and `!=` loose, `==` structural.
+ */
 function compileBinary(expr: Extract<Expr, { kind: "binary" }>, compile: (e: Expr) => Evaluator): Evaluator {
   const left = compile(expr.left);
-  if ((expr.op === "LIKE" || expr.op === "NOT LIKE" || expr.op === "REGEXP") && expr.right.kind === "literal") {
-    const pattern = String(expr.right.value);
-    const regex = expr.op === "REGEXP" ? new RegExp(pattern) : likePattern(pattern);
-    const negated = expr.op === "NOT LIKE";
-    return (row) => {
-      const value = left(row);
-      if (value == null) return false;
-      return regex.test(String(value)) !== negated;
-    };
-  }
   const right = compile(expr.right);
-  switch (expr.op) {
+  if (expr.op === "AND") return (row) => left(row) && right(row);
+  if (expr.op === "OR") return (row) => left(row) || right(row);
+  // AlaSQL compiles `||` without its null check: a null or missing side is "".
+  if (expr.op === "||") return (row) => "" + ((left(row) as string) || "") + ((right(row) as string) || "");
+  const op = operatorOf(expr.op);
+  return (row) => {
+    const a = left(row);
+    const b = right(row);
+    return a == null || b == null ? undefined : op(a, b);
+  };
+}
+
+type Operator = (a: any, b: any) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function operatorOf(op: Exclude<BinaryOp, "AND" | "OR">): Operator {
+  switch (op) {
     case "=":
-    case "==":
+      return (a, b) => a === b;
     case "===":
-      return (row) => left(row) === right(row);
-    case "!=":
+      return (a, b) => a.valueOf() === b.valueOf();
+    case "==":
+      return deepEqual;
     case "!==":
+      return (a, b) => !deepEqual(a, b);
+    case "!=":
     case "<>":
-      return (row) => left(row) !== right(row);
+      return (a, b) => a != b;
     case "<":
-      return (row) => (left(row) as number) < (right(row) as number);
+      return (a, b) => a < b;
     case ">":
-      return (row) => (left(row) as number) > (right(row) as number);
+      return (a, b) => a > b;
     case "<=":
-      return (row) => (left(row) as number) <= (right(row) as number);
+      return (a, b) => a <= b;
     case ">=":
-      return (row) => (left(row) as number) >= (right(row) as number);
-    case "AND":
-      return (row) => left(row) && right(row);
-    case "OR":
-      return (row) => left(row) || right(row);
+      return (a, b) => a >= b;
     case "+":
-      return (row) => (left(row) as number) + (right(row) as number);
+      return (a, b) => a + b;
     case "-":
-      return (row) => (left(row) as number) - (right(row) as number);
+      return (a, b) => a - b;
     case "*":
-      return (row) => (left(row) as number) * (right(row) as number);
+      return (a, b) => a * b;
     case "/":
-      return (row) => (left(row) as number) / (right(row) as number);
+      return (a, b) => a / b;
     case "%":
-      return (row) => (left(row) as number) % (right(row) as number);
+      return (a, b) => a % b;
     case "||":
-      return (row) => "" + (left(row) as string) + (right(row) as string);
+      return (a, b) => "" + (a || "") + (b || ""); // reached only through compileBinary's own case
     case "LIKE":
-    case "NOT LIKE": {
-      const negated = expr.op === "NOT LIKE";
-      return (row) => {
-        const value = left(row);
-        const pattern = right(row);
-        if (value == null || pattern == null) return false;
-        return cachedRegex(String(pattern), likePattern).test(String(value)) !== negated;
-      };
-    }
+      return (a, b) => like(String(b), a);
+    case "NOT LIKE":
+      return (a, b) => !like(String(b), a);
     case "REGEXP":
-      return (row) => {
-        const value = left(row);
-        const pattern = right(row);
-        if (value == null || pattern == null) return false;
-        return cachedRegex(String(pattern), (p) => new RegExp(p)).test(String(value));
-      };
+      return (a, b) => String(a || "").search(cachedRegex("REGEXP", String(b))) > -1;
   }
 }
 

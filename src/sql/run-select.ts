@@ -295,7 +295,7 @@ function group(rows: Iterable<Row>, keys: Evaluator[], aggregates: AggregatePlan
   for (const row of rows) {
     let key: unknown = undefined;
     if (keys.length === 1) {
-      key = keys[0]!(row);
+      key = keys[0]!(row) ?? null; // a missing attribute groups with null, as in Harper's rows
       if (key !== null && typeof key === "object") key = `\u0000${JSON.stringify(key)}`;
     } else if (keys.length > 1) key = JSON.stringify(keys.map((k) => k(row) ?? null));
     let entry = groups.get(key);
