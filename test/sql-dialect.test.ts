@@ -334,3 +334,16 @@ test("a function that refuses its arguments answers 400 with its message, not 50
   const res = await sql("SELECT SEARCH_JSON('', `cast`) AS x FROM dev.movie");
   assert.deepEqual(res, { status: 400, body: { error: "search json expression must be a non-empty string" } });
 });
+
+test("grouping over one column reads its index and still answers groups in key order, arrays and gaps included", async () => {
+  assert.deepEqual((await rows("SELECT owner_name, COUNT(*) AS n FROM dev.dog GROUP BY owner_name")).map((r) => `${r["owner_name"]}:${r["n"]}`), [
+    "Kyle:2", "Stephen:2", "Kaylan:1", "Zach:2", "Fred:1", "Jaxon:1", "Aron:1", "Margo:2", "David:1",
+  ]);
+  assert.deepEqual(await rows("SELECT COUNT(*) AS n, MIN(id) AS lo, MAX(id) AS hi FROM dev.dog"), [{ n: 13, lo: 1, hi: 13 }]);
+  assert.deepEqual(await rows("SELECT tags, COUNT(*) AS n FROM dev.movie GROUP BY tags"), [{ tags: ["a", "b"], n: 1 }, { tags: ["c"], n: 1 }]);
+  await post({ operation: "insert", database: "dev", table: "breed", records: [{ id: 1000, name: "Mutt" }] });
+  assert.deepEqual(await rows("SELECT country, COUNT(*) AS n FROM dev.breed GROUP BY country ORDER BY n DESC, country"), [
+    { country: null, n: 2 }, { country: "Canada", n: 1 }, { country: "France", n: 1 }, { country: "Germany", n: 1 }, { country: "Russia", n: 1 }, { country: "UK", n: 1 },
+  ]);
+  await post({ operation: "delete", database: "dev", table: "breed", ids: [1000] });
+});

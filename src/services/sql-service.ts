@@ -9,7 +9,7 @@ import type { AuthUser } from "../auth/context.js";
 import { noRoleError, permissionError } from "../auth/permission-error.js";
 import { tableAccess } from "../auth/table-access.js";
 import { isSqlError, runSql } from "../sql/index.js";
-import type { Authorize, TableUse } from "../sql/index.js";
+import type { Authorize, SeeTables, TableUse } from "../sql/index.js";
 import type { Storage } from "../storage/index.js";
 import { jsonSafe } from "./projection.js";
 import { forbiddenSystem, invalid, toConnectError } from "./storage-errors.js";
@@ -21,7 +21,7 @@ export function createSqlService(storage: Storage): ServiceImpl<typeof SqlServic
       if (request.sql.trim() === "") throw invalid("The 'sql' parameter is missing from the request body");
       const user = context.values.get(kUser);
       try {
-        const result = await runSql(storage, request.sql, { user: user?.username, authorize: authorizer(user) });
+        const result = await runSql(storage, request.sql, { user: user?.username, seeTables: tableVisibility(user), authorize: authorizer(user) });
         return { result: fromJson(ValueSchema, jsonSafe(result) as JsonValue) };
       } catch (error) {
         throw translate(error);
@@ -37,6 +37,26 @@ function translate(error: unknown): unknown {
     return new ConnectError(error.message, error.kind === "not_found" ? Code.NotFound : Code.InvalidArgument);
   }
   return toConnectError(error);
+}
+
+/**
+ * A restricted caller learns of no database or table its role does not see: a missing one and a
+ * hidden one both answer the PERM-403 `does not exist` items (spec auth §6.4 step 8). `system` is
+ * left to the permission check, which answers it with the missing `read`.
+ */
+export function tableVisibility(user: AuthUser | undefined): SeeTables {
+  return (tables) => {
+    if (!user || isSuperUser(user)) return;
+    if (!user.role) throw noRoleError(user.username);
+    const invisible: string[] = [];
+    for (const { database, table } of tables) {
+      if (database === "system") continue;
+      const access = tableAccess(user, database, table, "");
+      if (access === "database") invisible.push(`database '${database}' does not exist`);
+      else if (access === "table") invisible.push(`Table '${database}.${table}' does not exist`);
+    }
+    if (invisible.length) throw permissionError([], [...new Set(invisible)]);
+  };
 }
 
 /**

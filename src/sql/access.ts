@@ -23,9 +23,17 @@ export interface TableUse {
  */
 export type Authorize = (uses: TableUse[]) => Array<readonly string[] | undefined>;
 
-/** How a statement runs: the caller's name (recorded on writes) and the permission check. */
+/**
+ * Decides, before any table is looked up, whether the caller may know of the tables a statement
+ * names (so that a restricted caller cannot tell a missing table from a hidden one). Throws to
+ * refuse.
+ */
+export type SeeTables = (tables: Array<{ database: string; table: string }>) => void;
+
+/** How a statement runs: the caller's name (recorded on writes) and the permission checks. */
 export interface RunOptions {
   user?: string;
+  seeTables?: SeeTables;
   authorize?: Authorize;
 }
 

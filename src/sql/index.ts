@@ -9,7 +9,7 @@ import { parseStatement } from "./parse.js";
 import { runSelect } from "./run-select.js";
 import { runDelete, runInsert, runUpdate } from "./run-write.js";
 
-export type { Authorize, RunOptions, TableUse } from "./access.js";
+export type { Authorize, RunOptions, SeeTables, TableUse } from "./access.js";
 export { SqlError, isSqlError } from "./sql-error.js";
 export { parseStatement, troubleParsing } from "./parse.js";
 

@@ -6,6 +6,7 @@ import type { Accumulator } from "./aggregates.js";
 import { compileExpression, hasAggregate, walk } from "./compile-expression.js";
 import type { CompileContext, Evaluator, GroupRow } from "./compile-expression.js";
 import type { Expr, SelectStatement } from "./ir.js";
+import { coveringRows, scanOrder } from "./covering-index.js";
 import { joinRows } from "./join.js";
 import { candidates, conjuncts, hasOr, indexConditionOf, slotsOf } from "./plan-access.js";
 import type { IndexCondition } from "./plan-access.js";
@@ -42,6 +43,7 @@ const canonical = (expr: Expr) => JSON.stringify(expr, (key, value) => (key === 
  */
 export function runSelect(storage: Storage, statement: SelectStatement, options: RunOptions = {}): Array<Record<string, unknown>> {
   const refs = statement.from ? [statement.from, ...statement.joins.map((j) => j.table)] : [];
+  options.seeTables?.(refs.filter((r) => r.database !== undefined).map((r) => ({ database: r.database!, table: r.table })));
   const slots: Slot[] = refs.map((ref, index) => slotOf(index, ref.database ?? "", ref.table, ref.alias, tableForRead(storage, ref.database, ref.table)));
   const uses: TableUse[] = slots.map((slot) => useOf(slot, "read"));
   const onColumn: CompileContext["onColumn"] = (ref) => uses[ref.slot.index]!.columns.add(ref.column);
@@ -115,9 +117,15 @@ export function runSelect(storage: Storage, statement: SelectStatement, options:
   const columns = [...explicit, ...starColumns(stars, slots, readable, explicit)];
   dedupeKeys(columns);
 
-  // Rows: the first table through its access path, then each join.
+  // Rows: the first table through its access path, then each join. A grouped statement over one
+  // column of one table reads that column's index instead of the records.
   let rows: Iterable<Row>;
+  const covering =
+    grouped && slots.length === 1 && !statement.where && !uses[0]!.star && groupBy.every((e) => e.kind === "column") && groupBy.length <= 1
+      ? coveringRows(slots[0]!, uses[0]!.columns)
+      : undefined;
   if (slots.length === 0) rows = [[]];
+  else if (covering) rows = covering.rows;
   else {
     const first = candidates(slots[0]!.table, conditionsBySlot[0]!);
     rows = mapIterable(first, (record) => [record]);
@@ -132,6 +140,7 @@ export function runSelect(storage: Storage, statement: SelectStatement, options:
   const stopAt = streaming && statement.limit !== undefined ? (statement.offset ?? 0) + statement.limit : Infinity;
   if (grouped) {
     results = group(rows, groupKeys, aggregates, statement.groupBy.length > 0);
+    if (covering && groupKeys.length === 1) results = scanOrder(results, (row) => groupKeys[0]!(row), covering);
     if (having) results = results.filter((row) => !!having(row));
   } else if (stopAt < Infinity) {
     results = [];

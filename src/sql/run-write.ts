@@ -22,6 +22,7 @@ const generatedOrId = (w: { id: Id; generated?: boolean }) => (w.generated ? nul
  */
 export async function runInsert(storage: Storage, statement: InsertStatement, options: RunOptions = {}): Promise<WriteSummary> {
   const database = statement.table.database ?? defaultDatabase;
+  options.seeTables?.([{ database, table: statement.table.table }]);
   if (!storage.hasDatabase(database)) throw invalidSql(`database '${database}' does not exist`);
   const table = storage.table(database, statement.table.table);
   if (!table) throw invalidSql(`Table '${database}.${statement.table.table}' does not exist`);
@@ -51,7 +52,7 @@ export async function runInsert(storage: Storage, statement: InsertStatement, op
 
 /** UPDATE db.t SET ... [WHERE ...]: the matching keys, then a NoSQL update (merge) of each. */
 export async function runUpdate(storage: Storage, statement: UpdateStatement, options: RunOptions = {}): Promise<WriteSummary> {
-  const { slot, use, rows } = matching(storage, statement, "update");
+  const { slot, use, rows } = matching(storage, statement, "update", options);
   const context: CompileContext = { slots: [slot], onColumn: (ref) => use.columns.add(ref.column) };
   const set = statement.set.map(({ column, value }) => ({ column, value: compileExpression(value, context) }));
   for (const { column } of set) use.columns.add(column);
@@ -76,7 +77,7 @@ export async function runUpdate(storage: Storage, statement: UpdateStatement, op
 
 /** DELETE FROM db.t [WHERE ...]: deletes the matching records (all of them without WHERE). */
 export async function runDelete(storage: Storage, statement: DeleteStatement, options: RunOptions = {}): Promise<WriteSummary> {
-  const { slot, use, rows } = matching(storage, statement, "delete");
+  const { slot, use, rows } = matching(storage, statement, "delete", options);
   options.authorize?.([use]);
   const primaryKey = slot.table.info.primaryKey;
   const ids = [...rows()].map((row) => row[0]![primaryKey] as Id);
@@ -93,10 +94,12 @@ function matching(
   storage: Storage,
   statement: UpdateStatement | DeleteStatement,
   permission: "update" | "delete",
+  options: RunOptions,
 ): { slot: Slot; use: TableUse; rows: () => Iterable<Row> } {
   const { database, table: name, alias } = statement.table;
   if (database === undefined) throw invalidSql(`schema not defined for table ${name}`);
   if (database === "system") throw new SqlError("forbidden", systemIsReadOnlyMessage);
+  options.seeTables?.([{ database, table: name }]);
   if (!storage.hasDatabase(database)) throw new SqlError("not_found", `schema ${database} does not exist`);
   const table: Table | undefined = storage.table(database, name);
   if (!table) throw new SqlError("not_found", `table ${database}.${name} does not exist`);
