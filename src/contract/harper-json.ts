@@ -1,6 +1,8 @@
 import { fromJson, toJson, ScalarType } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonObject, JsonValue, MessageShape } from "@bufbuild/protobuf";
+import type { Value } from "@bufbuild/protobuf/wkt";
 import { fieldMapping, isWellKnown, messageOf } from "./field-mapping.js";
+import { plainOfValue } from "./json-value.js";
 
 /**
  * A Harper JSON body that does not fit its request message: a value of the wrong JSON type, or
@@ -76,6 +78,10 @@ export function responseToHarperJson<Desc extends DescMessage>(
   const unwrap = fieldMapping(schema).unwrap;
   if (unwrap?.fieldKind === "list" && unwrap.listKind === "message" && unwrap.message.typeName === "google.protobuf.Struct") {
     return (message as Record<string, unknown>)[unwrap.localName] as JsonValue;
+  }
+  // A message that is one unwrapped google.protobuf.Value (sql's answer) prints as that value.
+  if (unwrap?.fieldKind === "message" && unwrap.message.typeName === "google.protobuf.Value" && schema.fields.length === 1) {
+    return plainOfValue((message as Record<string, unknown>)[unwrap.localName] as Value | undefined);
   }
   const json = toJson(schema, message, { useProtoFieldName: true, alwaysEmitImplicit: true });
   return shape(schema, json);

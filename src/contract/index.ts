@@ -15,4 +15,5 @@ export {
   responseToHarperJson,
 } from "./harper-json.js";
 export { kJsonKeys, mayHave } from "./json-keys.js";
+export { plainOfValue, valueOfPlain } from "./json-value.js";
 export { badRequestEnvelope, envelopeHeader } from "./envelope.js";

@@ -1,8 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { fromJson } from "@bufbuild/protobuf";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { SqlService } from "../../gen/harper/v1/sql_service_pb.js";
 import { isSuperUser, kUser } from "../auth/context.js";
 import type { AuthUser } from "../auth/context.js";
@@ -10,8 +8,8 @@ import { noRoleError, permissionError } from "../auth/permission-error.js";
 import { tableAccess } from "../auth/table-access.js";
 import { isSqlError, runSql } from "../sql/index.js";
 import type { Authorize, SeeTables, TableUse } from "../sql/index.js";
+import { valueOfPlain } from "../contract/index.js";
 import type { Storage } from "../storage/index.js";
-import { jsonSafe } from "./projection.js";
 import { forbiddenSystem, invalid, toConnectError } from "./storage-errors.js";
 
 /** The sql operation (spec sql.md) over the storage core, with the role checks of spec auth §6.5. */
@@ -22,7 +20,7 @@ export function createSqlService(storage: Storage): ServiceImpl<typeof SqlServic
       const user = context.values.get(kUser);
       try {
         const result = await runSql(storage, request.sql, { user: user?.username, seeTables: tableVisibility(user), authorize: authorizer(user) });
-        return { result: fromJson(ValueSchema, jsonSafe(result) as JsonValue) };
+        return { result: valueOfPlain(result) };
       } catch (error) {
         throw translate(error);
       }
