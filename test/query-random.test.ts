@@ -20,20 +20,9 @@ import type {
   WhereNode,
 } from "../src/storage/query/index.js";
 import type { Id, StorageRecord } from "../src/storage/types.js";
+import { mulberry32 } from "./random.js";
+import type { Rng } from "./random.js";
 
-/** mulberry32: a small seeded generator, so every run draws the same data and queries. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
 const chance = (rng: Rng, p: number): boolean => rng() < p;
 
@@ -236,7 +225,7 @@ test("runQuery returns what a brute-force filter, sort and page of every record 
   let queries = 0;
   let nonEmpty = 0;
   for (const seed of [1, 2, 3, 4]) {
-    const rng = random(seed);
+    const rng = mulberry32(seed);
     const records = randomRecords(rng, 40 + seed * 30);
     // The last data set also indexes the primary key, so that conditions on it can drive too.
     const source = createMemoryIndexSource(records, { primaryKey: "id", indexed: seed === 4 ? ["id", ...indexed] : indexed });
@@ -257,7 +246,7 @@ test("runQuery returns what a brute-force filter, sort and page of every record 
 });
 
 test("every comparator alone, on every attribute, matches the brute-force filter in both directions", () => {
-  const rng = random(99);
+  const rng = mulberry32(99);
   const records = randomRecords(rng, 150);
   const source = createMemoryIndexSource(records, { primaryKey: "id", indexed });
   const reference = new Reference(source, records);

@@ -16,20 +16,11 @@
  * out, and why, is listed at generateSelects.
  */
 
-export type Rng = () => number;
-export type Row = Record<string, unknown>;
+import { mulberry32 } from "./random.js";
+import type { Rng } from "./random.js";
 
-/** mulberry32: a small seeded generator. */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
+export type Row = Record<string, unknown>;
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => {
   if (items.length === 0) throw new Error("pick from an empty list");
@@ -540,6 +531,22 @@ function having(builder: Builder, aggregates: Aggregate[]): string {
 }
 
 /** The tables of a single-table statement. */
+/**
+ * SELECT DISTINCT over one to three plain, non-float columns that `usable` keeps, ordered (and
+ * paged) when they all sort.
+ */
+function distinctStatement(builder: Builder, rng: Rng, fromWhere: string, usable: (ref: Ref) => boolean, family: GeneratedSelect["family"]): GeneratedSelect {
+  const candidates = builder.refs((ref) => usable(ref) && ref.column.type !== "object" && !ref.column.path && ref.column.name !== "id" && ref.column.type !== "float");
+  const picked = shuffle(rng, [...candidates]).slice(0, int(rng, 1, 3));
+  let sql = `SELECT DISTINCT ${picked.map((ref) => ref.text).join(", ")} FROM ${fromWhere}`;
+  let ordered = false;
+  if (picked.every(sortable) && chance(rng, 0.7)) {
+    sql += ` ORDER BY ${builder.orderBy(shuffle(rng, picked.map((ref) => ref.text)))}${builder.paging(0.4)}`;
+    ordered = true;
+  }
+  return { sql, ordered, approx: [], star: false, family };
+}
+
 function singleSource(rng: Rng): Source {
   const table: TableName = chance(rng, 0.75) ? "a" : "b";
   const roll = rng();
@@ -603,15 +610,7 @@ function singleStatement(rng: Rng, domains: Domains): GeneratedSelect {
   }
   if (shape < 0.54) {
     // DISTINCT over plain columns
-    const candidates = builder.refs((ref) => ref.column.type !== "object" && !ref.column.path && ref.column.name !== "id" && ref.column.type !== "float");
-    const picked = shuffle(rng, [...candidates]).slice(0, int(rng, 1, 3));
-    let sql = `SELECT DISTINCT ${picked.map((ref) => ref.text).join(", ")} FROM ${from}${where()}`;
-    let ordered = false;
-    if (picked.every(sortable) && chance(rng, 0.7)) {
-      sql += ` ORDER BY ${builder.orderBy(shuffle(rng, picked.map((ref) => ref.text)))}${builder.paging(0.4)}`;
-      ordered = true;
-    }
-    return { sql, ordered, approx: [], star: false, family: "single" };
+    return distinctStatement(builder, rng, `${from}${where()}`, () => true, "single");
   }
   // plain columns and aliased expressions
   const plain = builder.refs((ref) => !ref.column.path);
@@ -719,15 +718,7 @@ function joinStatement(rng: Rng, domains: Domains): GeneratedSelect {
   }
   if (shape < 0.45) {
     // DISTINCT (optional-side columns kept out: null and undefined would be two rows)
-    const candidates = builder.refs((ref) => inner(ref) && ref.column.type !== "object" && !ref.column.path && ref.column.name !== "id" && ref.column.type !== "float");
-    const picked = shuffle(rng, [...candidates]).slice(0, int(rng, 1, 3));
-    let sql = `SELECT DISTINCT ${picked.map((ref) => ref.text).join(", ")} FROM ${from}${where()}`;
-    let ordered = false;
-    if (picked.every(sortable) && chance(rng, 0.7)) {
-      sql += ` ORDER BY ${builder.orderBy(shuffle(rng, picked.map((ref) => ref.text)))}${builder.paging(0.4)}`;
-      ordered = true;
-    }
-    return { sql, ordered, approx: [], star: false, family };
+    return distinctStatement(builder, rng, `${from}${where()}`, inner, family);
   }
   if (shape < 0.52) {
     // COUNT over the join (no GROUP BY)

@@ -10,6 +10,7 @@ import type { Storage } from "../storage/index.js";
 import { isSuperUser, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
 import { noRoleError, permissionError } from "./permission-error.js";
+import { databaseVisible, tableAccess } from "./table-access.js";
 
 /**
  * The attributes a restricted caller may read on the table of the request, set by the permission
@@ -29,13 +30,6 @@ const words: Record<number, Word> = {
 };
 const timestamps = new Set(["__createdtime__", "__updatedtime__"]);
 
-interface TableRule {
-  read?: boolean;
-  insert?: boolean;
-  update?: boolean;
-  delete?: boolean;
-  attribute_permissions?: Array<{ attribute_name: string; read?: boolean; insert?: boolean; update?: boolean }> | null;
-}
 
 /** The request fields the permission check reads (every NoSQL and bulk request has them). */
 interface TableRequest {
@@ -66,43 +60,23 @@ export function createPermissionInterceptor(table: OperationTable, storage: Stor
     const name = request.table ?? "";
     let required = entry.tablePermissions.map((p) => words[p]!);
     if (request.action === "insert" || request.action === "update") required = [request.action];
-    const permission = user.role.permission as Record<string, unknown>;
-    const structure = permission["structure_user"];
-    if (structure === true || (Array.isArray(structure) && structure.includes(database))) {
-      if (database !== "system") return next(req);
-    }
-    const tables = (permission[database] as { tables?: Record<string, TableRule> } | undefined)?.tables;
-    if (database === "system" || !permission[database]) throw permissionError([], [`database '${database}' does not exist`]);
-    const rule = tables?.[name];
-    if (!rule || !(rule.read || rule.insert || rule.update || rule.delete)) {
-      throw permissionError([], [`Table '${database}.${name}' does not exist`]);
-    }
-    const missing = required.filter((word) => rule[word] !== true);
-    const attributeRules = Array.isArray(rule.attribute_permissions) && rule.attribute_permissions.length ? rule.attribute_permissions : undefined;
+    const info = storage.table(database, name)?.info;
+    const access = tableAccess(user, database, name, info?.primaryKey ?? "");
+    if (access === "database") throw permissionError([], [`database '${database}' does not exist`]);
+    if (access === "table") throw permissionError([], [`Table '${database}.${name}' does not exist`]);
+    const missing = required.filter((word) => !access[word]);
     const requiredAttributes: Array<{ attribute_name: string; required_permissions: string[] }> = [];
     const invisible: string[] = [];
-    if (attributeRules) {
-      const info = storage.table(database, name)?.info;
-      const primaryKey = info?.primaryKey;
-      const byName = new Map(attributeRules.map((a) => [a.attribute_name, a]));
-      const union = { read: attributeRules.some((a) => a.read), insert: attributeRules.some((a) => a.insert), update: attributeRules.some((a) => a.update) };
-      // The timestamps only ever get `read`, and only when listed; the primary key, when not
-      // listed, gets the union of the listed attributes' permissions (spec §6.3 step 4).
-      const ruleOf = (attribute: string): { read?: boolean; insert?: boolean; update?: boolean } | undefined => {
-        const listed = byName.get(attribute);
-        if (timestamps.has(attribute)) return listed ? { read: listed.read === true } : undefined;
-        return listed ?? (attribute === primaryKey ? union : undefined);
-      };
-      const writes = required.filter((w) => w === "insert" || w === "update");
-      const used = attributesUsed(request, writes.length > 0);
-      for (const attribute of used) {
+    if (access.restricted) {
+      const writes = required.filter((w): w is "insert" | "update" => w === "insert" || w === "update");
+      for (const attribute of attributesUsed(request, writes.length > 0)) {
         if (attribute === "*") continue;
-        const attributeRule = ruleOf(attribute);
-        if (!attributeRule || !(attributeRule.read || attributeRule.insert || attributeRule.update)) {
+        const attributeAccess = access.attribute(attribute);
+        if (!attributeAccess) {
           invisible.push(`Attribute '${attribute}' does not exist on '${database}.${name}'`);
           continue;
         }
-        const needed = (writes.length ? writes : ["read" as const]).filter((w) => (attributeRule as Record<string, unknown>)[w] !== true);
+        const needed = (writes.length ? writes : ["read" as const]).filter((w) => !attributeAccess[w]);
         if (needed.length && timestamps.has(attribute) && writes.length) {
           throw permissionError([
             "Internal timestamp attributes - '__createdtime_' and '__updatedtime__' - cannot be inserted to or updated by HDB users.",
@@ -111,7 +85,7 @@ export function createPermissionInterceptor(table: OperationTable, storage: Stor
         if (needed.length) requiredAttributes.push({ attribute_name: attribute, required_permissions: needed });
       }
       const readable = new Set<string>();
-      for (const attribute of info?.attributes ?? []) if (ruleOf(attribute.name)?.read) readable.add(attribute.name);
+      for (const attribute of info?.attributes ?? []) if (access.attribute(attribute.name)?.read) readable.add(attribute.name);
       req.contextValues.set(kReadableAttributes, readable);
     }
     if (invisible.length) throw permissionError([], invisible);
@@ -158,26 +132,13 @@ export interface RoleView {
 /** The view of a caller, or undefined when it sees everything (a super user, or no caller). */
 export function roleView(user: AuthUser | undefined): RoleView | undefined {
   if (!user || isSuperUser(user)) return undefined;
-  const permission = (user.role?.permission ?? {}) as Record<string, unknown>;
-  const structure = permission["structure_user"];
-  const structural = (database: string) =>
-    database !== "system" && (structure === true || (Array.isArray(structure) && structure.includes(database)));
-  const tablesOf = (database: string) =>
-    (permission[database] as { tables?: Record<string, TableRule> } | undefined)?.tables ?? {};
-  const any = (rule: { read?: boolean; insert?: boolean; update?: boolean; delete?: boolean } | undefined) =>
-    !!rule && (rule.read === true || rule.insert === true || rule.update === true || rule.delete === true);
-  const view: RoleView = {
-    database: (name) => structural(name) || Object.values(tablesOf(name)).some(any),
-    table: (database, name) => structural(database) || any(tablesOf(database)[name]),
+  const visible = (database: string, name: string) => typeof tableAccess(user, database, name, "") !== "string";
+  return {
+    database: (name) => databaseVisible(user, name),
+    table: visible,
     attribute(database, table, attribute, primaryKey) {
-      if (structural(database)) return true;
-      const rules = tablesOf(database)[table]?.attribute_permissions;
-      if (!Array.isArray(rules) || rules.length === 0) return true;
-      const listed = rules.find((r) => r.attribute_name === attribute);
-      if (timestamps.has(attribute)) return listed?.read === true;
-      if (listed) return listed.read === true || listed.insert === true || listed.update === true;
-      return attribute === primaryKey && rules.some((r) => r.read || r.insert || r.update);
+      const access = tableAccess(user, database, table, primaryKey);
+      return typeof access !== "string" && access.attribute(attribute) !== undefined;
     },
   };
-  return view;
 }

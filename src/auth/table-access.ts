@@ -70,6 +70,15 @@ export function tableAccess(user: AuthUser, database: string, table: string, pri
   };
 }
 
+/** Whether a role sees a database: structure users their databases, others any visible table of it. */
+export function databaseVisible(user: AuthUser, database: string): boolean {
+  const permission = (user.role?.permission ?? {}) as Record<string, unknown>;
+  const structure = permission["structure_user"];
+  if (database !== "system" && (structure === true || (Array.isArray(structure) && structure.includes(database)))) return true;
+  const tables = (permission[database] as { tables?: Record<string, TableRule> } | undefined)?.tables ?? {};
+  return Object.values(tables).some((rule) => !!rule && (rule.read === true || rule.insert === true || rule.update === true || rule.delete === true));
+}
+
 function full(value: boolean): TableAccess {
   const all = { read: value, insert: value, update: value };
   return { ...all, delete: value, restricted: false, attribute: () => all, readable: (names) => [...names] };
