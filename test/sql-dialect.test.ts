@@ -347,3 +347,19 @@ test("grouping over one column reads its index and still answers groups in key o
   ]);
   await post({ operation: "delete", database: "dev", table: "breed", ids: [1000] });
 });
+
+test("SQL writes stamp records as NoSQL writes do: an UPDATE moves __updatedtime__ only", async () => {
+  await post({ operation: "create_table", database: "dev", table: "stamp", primary_key: "id" });
+  await sql("INSERT INTO dev.stamp (id, v) VALUES (1, 1)");
+  const read = async () => (await sql("SELECT * FROM dev.stamp WHERE id = 1")).body[0] as Row;
+  const before = await read();
+  assert.equal(typeof before["__createdtime__"], "number");
+  assert.equal(before["__createdtime__"], before["__updatedtime__"]);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await sql("UPDATE dev.stamp SET v = 2 WHERE id = 1");
+  const afterUpdate = await read();
+  assert.equal(afterUpdate["__createdtime__"], before["__createdtime__"]);
+  assert.ok((afterUpdate["__updatedtime__"] as number) > (before["__updatedtime__"] as number));
+  const nosql = await post({ operation: "search_by_id", database: "dev", table: "stamp", ids: [1], get_attributes: ["*"] });
+  assert.deepEqual(nosql.body, [afterUpdate]);
+});
