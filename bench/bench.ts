@@ -4,7 +4,9 @@
  * a join of two 10k-row tables on an indexed key), printed as a table. Figures are for
  * comparing builds on one machine; `../shared/bench` compares against HarperDB.
  *
- *   npm run bench [-- --records N]
+ * and a CSV load (`csv_file_load`, bench/csv-load.ts, which also runs alone against any server).
+ *
+ *   npm run bench [-- --records N] [-- --csv-rows N]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,6 +19,7 @@ import { fromJson } from "@bufbuild/protobuf";
 import { ListValueSchema } from "@bufbuild/protobuf/wkt";
 import { NoSqlService } from "../gen/harper/v1/nosql_service_pb.js";
 import { openStorage } from "../src/storage/index.js";
+import { runCsvBench } from "./csv-load.js";
 
 const args = process.argv.slice(2);
 const records = Number(args[args.indexOf("--records") + 1] || 20_000) || 20_000;
@@ -158,6 +161,10 @@ async function benchServer(dir: string) {
     }
     return 5;
   });
+  const csvRows = Number(args[args.indexOf("--csv-rows") + 1] || 200_000) || 200_000;
+  const csv = await runCsvBench({ url, rows: csvRows, serverPid: child.pid });
+  if (!csv.message.startsWith("successfully loaded")) throw new Error(`csv_file_load: ${csv.message}`);
+  rows.push({ part: "server", workload: `csv_file_load of ${csvRows} rows x 10 columns (peak RssAnon ${csv.peakRssAnonMiB ?? "?"} MiB)`, count: csvRows, seconds: csv.seconds, unit: "rows" });
   sessions.abort();
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));

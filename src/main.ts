@@ -19,6 +19,11 @@ import { createListener } from "./server/listener.js";
 import { createDatabaseService } from "./services/database-service.js";
 import { createNoSqlService } from "./services/nosql-service.js";
 import { createSqlService } from "./services/sql-service.js";
+import { createBulkService } from "./services/bulk-service.js";
+import { createJobService } from "./services/job-service.js";
+import { createJobManager } from "./jobs/job-manager.js";
+import { createOperationRunner } from "./server/internal-operations.js";
+import type { OperationRunner } from "./server/internal-operations.js";
 import { createTokenService } from "./services/token-service.js";
 import { createUserService } from "./services/user-service.js";
 import { openStorage } from "./storage/index.js";
@@ -84,13 +89,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       cacheTtlMs: Number.isFinite(cacheTtl) ? cacheTtl : 30_000,
     });
     const table = buildOperationTable(services);
-    const handler = createApp({
-      services,
-      table,
-      implementations: {
+    const jobs = createJobManager(storage, (message, error) => logger.error({ err: error }, message));
+    // Running jobs get a moment to finish; one that does not is marked failed at the next start.
+    closers.unshift(() => Promise.race([jobs.idle(), new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]));
+    let runOperation: OperationRunner | undefined;
+    const implementations: Record<string, object> = {
         "harper.v1.DatabaseService": createDatabaseService(storage),
         "harper.v1.NoSqlService": createNoSqlService(storage),
         "harper.v1.SqlService": createSqlService(storage),
+        "harper.v1.JobService": createJobService(jobs),
+        "harper.v1.BulkService": createBulkService({ storage, jobs, settings: settings.bulk, runOperation: () => runOperation! }),
         "harper.v1.UserService": createUserService({ storage, authenticator }),
         "harper.v1.TokenService": createTokenService({
           authenticator,
@@ -100,7 +108,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           refreshTokenSeconds: parseDuration(settings.refreshTokenTimeout, "authentication.refreshTokenTimeout"),
           parseDuration: (value) => parseDuration(value),
         }),
-      },
+    };
+    runOperation = createOperationRunner(table, implementations);
+    const handler = createApp({
+      services,
+      table,
+      implementations,
       interceptors: [
         createRequestLogInterceptor(logger, table),
         createAuthInterceptor(table, authenticator),

@@ -21,7 +21,11 @@ export const DEFAULT_MAX_REQUEST_BODY_SIZE = 1024 * 1024 * 1024;
  *   authenticate like any other;
  * - `logging.level` info, to the file `<root>/log/hdb.log` and to stdout/stderr;
  * - CORS on for every origin, as Harper's dev install;
- * - paths absolute under the root: `database/`, `log/`, `components/`, `keys/`.
+ * - paths absolute under the root: `database/`, `log/`, `components/`, `keys/`;
+ * - `bulk` (a harper-ops addition): the server folders bulk loads and exports may touch
+ *   (`superUserPaths` for super users, everywhere by default as in Harper; `userPaths` for the
+ *   others, none by default), an S3-compatible endpoint for the S3 operations, and the time limit
+ *   of a CSV download in milliseconds.
  * Sections for features harper-ops does not serve (MQTT, the HTTP component server) are kept
  * where Harper's validator requires them and left out otherwise.
  */
@@ -41,6 +45,13 @@ export function createDefaultConfig(rootPath: string): ConfigTree {
       timeout: 120000,
     },
     threads: { count: 1, debug: false },
+    bulk: {
+      superUserPaths: ["/"],
+      userPaths: [],
+      s3Endpoint: null,
+      s3ForcePathStyle: false,
+      urlTimeout: 30000,
+    },
     authentication: {
       authorizeLocal: false,
       cacheTTL: 30000,

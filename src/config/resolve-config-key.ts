@@ -24,10 +24,11 @@ const certificateVerification = [
 /**
  * The keys Harper 4.7.29 recognises by flattened name (its `CONFIG_PARAMS`, spec
  * system-config-logs §2.3), plus `operationsApi.network.host`, a harper-ops addition that binds
- * the Operations API to one address. `threads` alone is the legacy alias of `threads.count`.
+ * the Operations API to one address, and the harper-ops `bulk` section. `threads` alone is the legacy alias of `threads.count`.
  */
 const recognizedPaths: readonly string[] = [
   ...under("analytics", "aggregatePeriod,replicate"),
+  ...under("bulk", "superUserPaths,userPaths,s3Endpoint,s3ForcePathStyle,urlTimeout"),
   ...under("authentication", "authorizeLocal,cacheTTL,cookie.domains,cookie.expires,enableSessions,hashFunction,operationTokenTimeout,refreshTokenTimeout"),
   ...under("clustering", "enabled,databaseLevel,hubServer.cluster.name,hubServer.cluster.network.port,hubServer.cluster.network.routes,hubServer.leafNodes.network.port,hubServer.network.port,leafServer.network.port,leafServer.network.routes,logLevel,nodeName,republishMessages,user"),
   ...under("clustering.leafServer.streams", "maxAge,maxBytes,maxConsumeMsgs,maxIngestThreads,maxMsgs,path"),

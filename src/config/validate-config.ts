@@ -61,6 +61,20 @@ export interface ConfigSettings {
   keysDir: string;
   tls: TlsPaths;
   threads: number;
+  bulk: BulkSettings;
+}
+
+/** Where bulk loads and exports may read and write, and how they reach S3 and URLs. */
+export interface BulkSettings {
+  /** Absolute folders super users may read (csv_file_load) and write (export_local). */
+  superUserPaths: string[];
+  /** Absolute folders other users may read with csv_file_load. */
+  userPaths: string[];
+  /** An S3-compatible endpoint URL for import_from_s3 and export_to_s3; AWS when undefined. */
+  s3Endpoint: string | undefined;
+  s3ForcePathStyle: boolean;
+  /** Milliseconds a CSV download may take. */
+  urlTimeout: number;
 }
 
 const templates = createDefaultConfig("/");
@@ -150,6 +164,27 @@ function settingsOf(raw: ConfigTree, rootPath: string, port: number | null, secu
     keysDir,
     tls: tlsPaths(raw, rootPath, keysDir),
     threads: get("threads.count") as number,
+    bulk: bulkSettings(raw, rootPath),
+  };
+}
+
+function bulkSettings(raw: ConfigTree, rootPath: string): BulkSettings {
+  const folders = (key: string): string[] => {
+    const value = getPath(raw, key);
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v === "")) throw invalidValue(key, "a list of folders", value);
+    return (value as string[]).map((folder) => (isAbsolute(folder) ? folder : resolve(rootPath, folder)));
+  };
+  const endpoint = getPath(raw, "bulk.s3Endpoint");
+  if (endpoint !== undefined && endpoint !== null && (typeof endpoint !== "string" || !/^https?:\/\/./.test(endpoint))) {
+    throw invalidValue("bulk.s3Endpoint", "an http(s) URL or null", endpoint);
+  }
+  return {
+    superUserPaths: folders("bulk.superUserPaths"),
+    userPaths: folders("bulk.userPaths"),
+    s3Endpoint: typeof endpoint === "string" ? endpoint : undefined,
+    s3ForcePathStyle: getPath(raw, "bulk.s3ForcePathStyle") === true,
+    urlTimeout: (getPath(raw, "bulk.urlTimeout") as number | undefined) ?? 30000,
   };
 }
 
