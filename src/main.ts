@@ -21,6 +21,7 @@ import { createNoSqlService } from "./services/nosql-service.js";
 import { createSqlService } from "./services/sql-service.js";
 import { createBulkService } from "./services/bulk-service.js";
 import { createJobService } from "./services/job-service.js";
+import { createLogService } from "./services/log-service.js";
 import { createJobManager } from "./jobs/job-manager.js";
 import { createOperationRunner } from "./server/internal-operations.js";
 import type { OperationRunner } from "./server/internal-operations.js";
@@ -99,6 +100,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         "harper.v1.SqlService": createSqlService(storage),
         "harper.v1.JobService": createJobService(jobs),
         "harper.v1.BulkService": createBulkService({ storage, jobs, settings: settings.bulk, runOperation: () => runOperation! }),
+        "harper.v1.LogService": createLogService({
+          storage,
+          jobs,
+          logFile: settings.logFile,
+          auditLog: settings.auditLog,
+          flushLog: () => new Promise<void>((resolve) => logger.flush(() => resolve())),
+        }),
         "harper.v1.UserService": createUserService({ storage, authenticator }),
         "harper.v1.TokenService": createTokenService({
           authenticator,

@@ -30,7 +30,7 @@ export interface JobProgress {
 }
 
 /** A job's work: a string becomes the message, an object the result (spec §1.1). */
-export type JobWork = (progress: JobProgress) => Promise<string | Record<string, unknown>>;
+export type JobWork = (progress: JobProgress, id: string) => Promise<string | Record<string, unknown>>;
 
 /** A job failure whose message is an object (the PERM-403 answer of a refused load). */
 export class JobFailure extends Error {
@@ -96,7 +96,7 @@ export function createJobManager(storage: Storage, log: (message: string, error?
       },
     };
     try {
-      const outcome = await work(progress);
+      const outcome = await work(progress, id);
       await pending;
       if (typeof outcome === "string") await finish(id, { status: "COMPLETE", message: outcome });
       else await finish(id, { status: "COMPLETE", message: `Successfully completed job: ${id}`, result: outcome });

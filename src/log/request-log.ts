@@ -12,7 +12,9 @@ import type { Logger } from "./logger.js";
  * error with the error's text as the message, as Harper logs them (read_log shows them so);
  * failures that are not ConnectErrors are bugs and carry their stack.
  */
-export function createRequestLogInterceptor(logger: Logger, table: OperationTable): Interceptor {
+export function createRequestLogInterceptor(parent: Logger, table: OperationTable): Interceptor {
+  // Harper handles requests on its first HTTP worker thread, and read_log shows them as "http/1".
+  const logger = parent.child({ thread: "http/1" });
   return (next) => async (req) => {
     const started = performance.now();
     const fields = () => ({

@@ -29,7 +29,9 @@ const dateZone = /[+-][0-9]{2}:[0-9]{2}|[a-zA-Z]$/;
 
 /** The `is-number` test Harper uses: not blank, and finite once converted with `+`. */
 function isNumeric(text: string): boolean {
-  return text.trim() !== "" && Number.isFinite(+text);
+  const value = +text;
+  // Blank text converts to 0; only then is the (allocating) trim needed.
+  return Number.isFinite(value) && (value !== 0 || text.trim() !== "");
 }
 
 /**
@@ -41,7 +43,9 @@ function isNumeric(text: string): boolean {
 function looksNumeric(text: string): boolean {
   if (text.startsWith("0.") && isNumeric(text)) return true;
   if (text !== "0" && text.startsWith("0")) return false;
-  return !text.toUpperCase().includes("E") && isNumeric(text);
+  // Harper tests toUpperCase().includes("E"); text where another letter upper-cases to E is not
+  // numeric anyway.
+  return !text.includes("e") && !text.includes("E") && isNumeric(text);
 }
 
 /** Harper's conversion of one CSV cell for a column without a declared type (spec bulk-jobs.md §4.3 table). */

@@ -74,29 +74,33 @@ interface ParsedChunk {
 }
 
 /**
- * The rows of the CSV as arrays of field texts, empty lines left out (papaparse's
- * `skipEmptyLines: true`). The source is read only as rows are taken: one chunk at a time, and a
- * row cut by a chunk boundary is parsed again with the next chunk. A row longer than the text at
- * hand waits for twice as much text before the next try, so long rows cost linear time.
+ * The rows of the CSV as arrays of field texts, a parsed chunk at a time, empty lines left out
+ * (papaparse's `skipEmptyLines: true`). The source is read only as chunks are taken; a row cut by
+ * a chunk boundary is parsed again with the next chunk. A row longer than the text at hand waits
+ * for twice as much text before the next try, so long rows cost linear time.
  */
-async function* csvRows(source: string | AsyncIterable<Uint8Array | string>): AsyncGenerator<string[]> {
+async function* csvRowChunks(source: string | AsyncIterable<Uint8Array | string>): AsyncGenerator<string[][]> {
   let parser: Papa.Parser | undefined;
   let pending = "";
   let wanted = guessChars;
-  const rows = function* (text: string, last: boolean): Generator<string[], number> {
+  const parse = (text: string, last: boolean): ParsedChunk => {
     parser ??= parserFor(text);
     const parsed = parser.parse(text, 0, !last) as ParsedChunk;
-    for (const row of parsed.data) if (row.length !== 1 || row[0] !== "") yield row;
-    return last ? text.length : parsed.meta.cursor;
+    parsed.data = parsed.data.filter((row) => row.length !== 1 || row[0] !== "");
+    return parsed;
   };
   for await (const text of texts(source)) {
     pending += text;
     if (pending.length < wanted) continue;
-    const used = yield* rows(pending, false);
-    pending = pending.slice(used);
-    wanted = used === 0 ? pending.length * 2 : 0;
+    const { data, meta } = parse(pending, false);
+    pending = pending.slice(meta.cursor);
+    wanted = meta.cursor === 0 ? pending.length * 2 : 0;
+    if (data.length > 0) yield data;
   }
-  if (pending !== "") yield* rows(pending, true);
+  if (pending !== "") {
+    const { data } = parse(pending, true);
+    if (data.length > 0) yield data;
+  }
 }
 
 /**
@@ -155,26 +159,28 @@ export async function* csvBatches(
   let header: string[] | undefined;
   let checked = false;
   let batch: Record<string, unknown>[] = [];
-  for await (const row of csvRows(source)) {
-    if (header === undefined) {
-      header = uniqueHeader(row);
-      continue;
-    }
-    if (!checked) {
-      checkColumnNames(header);
-      checked = true;
-    }
-    const record: Record<string, unknown> = {};
-    const width = Math.min(row.length, header.length);
-    for (let i = 0; i < width; i++) {
-      const column = header[i]!;
-      if (column !== "__proto__") record[column] = cell(row[i]!, column);
-    }
-    if (keepExtra && row.length > header.length) record[extraField] = row.slice(header.length).map((text) => cell(text, extraField));
-    batch.push(record);
-    if (batch.length === batchSize) {
-      yield batch;
-      batch = [];
+  for await (const rows of csvRowChunks(source)) {
+    for (const row of rows) {
+      if (header === undefined) {
+        header = uniqueHeader(row);
+        continue;
+      }
+      if (!checked) {
+        checkColumnNames(header);
+        checked = true;
+      }
+      const record: Record<string, unknown> = {};
+      const width = Math.min(row.length, header.length);
+      for (let i = 0; i < width; i++) {
+        const column = header[i]!;
+        if (column !== "__proto__") record[column] = cell(row[i]!, column);
+      }
+      if (keepExtra && row.length > header.length) record[extraField] = row.slice(header.length).map((text) => cell(text, extraField));
+      batch.push(record);
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) yield batch;
