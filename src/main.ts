@@ -22,6 +22,7 @@ import { createSqlService } from "./services/sql-service.js";
 import { createBulkService } from "./services/bulk-service.js";
 import { createJobService } from "./services/job-service.js";
 import { createLogService } from "./services/log-service.js";
+import { scheduleAuditRetention } from "./log/audit-retention.js";
 import { createJobManager } from "./jobs/job-manager.js";
 import { createOperationRunner } from "./server/internal-operations.js";
 import type { OperationRunner } from "./server/internal-operations.js";
@@ -91,6 +92,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     });
     const table = buildOperationTable(services);
     const jobs = createJobManager(storage, (message, error) => logger.error({ err: error }, message));
+    if (settings.auditLog) {
+      const retention = parseDuration(settings.auditRetention, "logging.auditRetention") * 1000;
+      const stop = scheduleAuditRetention(storage, retention, (error) => logger.error({ err: error }, "audit log retention failed"));
+      closers.unshift(async () => stop());
+    }
     // Running jobs get a moment to finish; one that does not is marked failed at the next start.
     closers.unshift(() => Promise.race([jobs.idle(), new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]));
     let runOperation: OperationRunner | undefined;

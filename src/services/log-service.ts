@@ -28,15 +28,20 @@ export interface LogDependencies {
 const levels = ["notify", "fatal", "error", "warn", "info", "debug", "trace"];
 const searchTypes = new Set(["hash_value", "timestamp", "username"]);
 
-/** An audit entry as read_audit_log's timestamp mode answers it (spec system-config-logs.md §7.2). */
-function grouped(entry: LogEntry): JsonObject {
-  return {
+/**
+ * An audit entry as read_audit_log's timestamp mode answers it (spec system-config-logs.md §7.2),
+ * with the before-images when asked (a harper-ops addition).
+ */
+function grouped(entry: LogEntry, originals = false): JsonObject {
+  const out: JsonObject = {
     operation: entry.operation,
     user_name: entry.user ?? null,
     timestamp: entry.timestamp,
     hash_values: entry.hash_values as JsonValue[],
     records: (entry.records ?? entry.hash_values.map(() => null)) as JsonValue[],
   };
+  if (originals) out["original_records"] = (entry.original_records ?? entry.hash_values.map(() => null)) as JsonValue[];
+  return out;
 }
 
 /** One record's history entry of read_audit_log's hash_value mode. */
@@ -121,7 +126,8 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       const table = tableOf(request.database ?? defaultDatabase, request.table!);
       requireAudit(table);
       const query: LogQuery = { from: request.from ?? 0, to: request.to, limit: request.limit };
-      return { entries: [...table.readLog(query)].map((entry) => auditEntry(grouped(entry))) };
+      const originals = request.includeOriginalRecords === true;
+      return { entries: [...table.readLog(query)].map((entry) => auditEntry(grouped(entry, originals))) };
     },
 
     async deleteTransactionLogsBefore(request, context) {
@@ -141,11 +147,12 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       const searchType = request.searchType ?? "timestamp";
       if (!searchTypes.has(searchType)) throw invalid(`Invalid searchType '${searchType}'`);
       const values = request.searchValues.map((v) => toJson(ValueSchema, v));
+      const originals = request.includeOriginalRecords === true;
       let result: JsonValue;
       if (searchType === "timestamp") {
         const from = values.length > 0 ? timeOf(values[0]) : undefined;
         const to = values.length > 1 ? timeOf(values[1]) : undefined;
-        result = [...table.readLog({ from, to, limit: request.limit })].map(grouped);
+        result = [...table.readLog({ from, to, limit: request.limit })].map((entry) => grouped(entry, originals));
       } else if (searchType === "hash_value") {
         const byId: JsonObject = {};
         for (const id of values) {
@@ -162,7 +169,7 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       } else {
         const byUser: JsonObject = {};
         for (const name of values) {
-          const entries = [...table.readLog({ user: String(name) })].map(grouped);
+          const entries = [...table.readLog({ user: String(name) })].map((entry) => grouped(entry, originals));
           if (entries.length) byUser[String(name)] = entries;
         }
         result = byUser;
@@ -188,7 +195,7 @@ function auditEntry(entry: JsonObject) {
     timestamp: Number(entry["timestamp"]),
     hashValues: (entry["hash_values"] as JsonValue[]).map(valueOfPlain),
     records: (entry["records"] as JsonValue[]).map(valueOfPlain),
-    originalRecords: [],
+    originalRecords: ((entry["original_records"] as JsonValue[] | undefined) ?? []).map(valueOfPlain),
   };
 }
 

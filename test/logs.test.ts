@@ -1,0 +1,145 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningServer } from "../src/main.js";
+import { readLogFile } from "../src/log/read-log.js";
+import { pruneAuditLogs } from "../src/log/audit-retention.js";
+import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { withTable } from "./storage-fixture.js";
+
+// read_log over the server's own log, the audit and transaction logs through NoSQL and SQL writes,
+// their deletion jobs, and audit retention.
+
+let root: string;
+let server: RunningServer;
+const admin = basic("admin", "password");
+const marker = `m${Date.now().toString(36)}`;
+
+async function post(body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: admin },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function job(body: unknown): Promise<any> {
+  const started = await post(body);
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  for (let i = 0; i < 400; i++) {
+    const [record] = (await post({ operation: "get_job", id: started.body.job_id })).body;
+    if (record.status === "COMPLETE" || record.status === "ERROR") return record;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("job did not end");
+}
+
+before(async () => {
+  ({ server, root } = await startTestServer());
+  for (let i = 0; i < 3; i++) await post({ operation: "describe_database", database: `${marker}_${i}` });
+});
+
+after(async () => {
+  await stopTestServer(server, root);
+});
+
+test("read_log reads back what the server logged, with each filter", async () => {
+  const mine = await post({ operation: "read_log", filter: marker, limit: 10 });
+  assert.equal(mine.status, 200);
+  assert.deepEqual(
+    mine.body.map((e: any) => [e.thread, e.level, e.tags, e.message]),
+    [0, 1, 2].map((i) => ["http/1", "error", [], `database '${marker}_${i}' does not exist`]),
+  );
+  const [first] = mine.body;
+  assert.ok(!Number.isNaN(Date.parse(first.timestamp)));
+  const paged = await post({ operation: "read_log", filter: marker, start: 1, limit: 1 });
+  assert.deepEqual(paged.body.map((e: any) => e.message), [`database '${marker}_1' does not exist`]);
+  const newest = await post({ operation: "read_log", filter: marker, order: "desc", limit: 2 });
+  assert.deepEqual(newest.body.map((e: any) => e.message), [2, 1].map((i) => `database '${marker}_${i}' does not exist`));
+  assert.deepEqual((await post({ operation: "read_log", filter: marker, level: "warn" })).body, []);
+  const window = await post({ operation: "read_log", filter: marker, from: first.timestamp, until: new Date(Date.now() + 60_000).toISOString() });
+  assert.equal(window.body.length, 3);
+  assert.deepEqual((await post({ operation: "read_log", filter: marker, from: "2001-01-01", until: "2001-01-02" })).body, []);
+  const started = await post({ operation: "read_log", level: "notify", order: "asc", limit: 1 });
+  assert.match(started.body[0].message, /^harper-ops started on port/);
+});
+
+test("read_log refuses bad parameters with Harper's joined messages", async () => {
+  assert.deepEqual(await post({ operation: "read_log", level: "loud" }), { status: 400, body: { error: "'level' must be one of [notify, fatal, error, warn, info, debug, trace]" } });
+  assert.deepEqual(await post({ operation: "read_log", from: "x", order: "up" }), { status: 400, body: { error: "'from' date 'x' is invalid.. 'order' must be one of [asc, desc]" } });
+  assert.deepEqual(await post({ operation: "read_log", start: -1, limit: 0 }), {
+    status: 400,
+    body: { error: "'start' must be greater than or equal to 0. 'limit' must be greater than or equal to 1" },
+  });
+  assert.deepEqual(await post({ operation: "read_log", limit: "many" }), { status: 400, body: { error: "'limit' must be a number" } });
+});
+
+test("a desc read of a large log stops at the page: the head of the file is never read", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "harper-log-"));
+  try {
+    const file = join(dir, "hdb.log");
+    const line = (i: number, message: string) => JSON.stringify({ level: "info", time: new Date(1_700_000_000_000 + i).toISOString(), thread: "main/0", tags: [], message }) + "\n";
+    // The head matches the filter too: reading it would show in the answer.
+    writeFileSync(file, Array.from({ length: 1000 }, (_, i) => line(i, "needle old")).join(""));
+    let body = "";
+    for (let i = 1000; i < 200_000; i++) body += line(i, i % 1000 === 0 ? "needle new" : "hay");
+    appendFileSync(file, body);
+    const page = await readLogFile(file, { start: 0, limit: 100, order: "desc", filter: "needle" });
+    assert.equal(page.length, 100);
+    assert.ok(page.every((e) => e.message === "needle new"));
+    assert.ok(Date.parse(page[0]!.timestamp) > Date.parse(page[99]!.timestamp));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("audit entries of NoSQL and SQL writes show the after-images, and the before-images on request", async () => {
+  await post({ operation: "create_table", database: "auditdb", table: "t", primary_key: "id" });
+  await post({ operation: "insert", database: "auditdb", table: "t", records: [{ id: 1, v: "a" }] });
+  await post({ operation: "update", database: "auditdb", table: "t", records: [{ id: 1, v: "b" }] });
+  await post({ operation: "sql", sql: "UPDATE auditdb.t SET v = 'c' WHERE id = 1" });
+  await post({ operation: "upsert", database: "auditdb", table: "t", records: [{ id: 2, v: "x" }] });
+  await post({ operation: "sql", sql: "DELETE FROM auditdb.t WHERE id = 2" });
+  const log = await post({ operation: "read_audit_log", schema: "auditdb", table: "t", include_original_records: true });
+  assert.equal(log.status, 200);
+  const shape = log.body.map((e: any) => ({
+    operation: e.operation,
+    user: e.user_name,
+    ids: e.hash_values,
+    after: e.records.map((r: any) => r?.v ?? null),
+    before: e.original_records.map((r: any) => r?.v ?? null),
+  }));
+  assert.deepEqual(shape, [
+    { operation: "insert", user: "admin", ids: [1], after: ["a"], before: [null] },
+    { operation: "update", user: "admin", ids: [1], after: ["b"], before: ["a"] },
+    { operation: "update", user: "admin", ids: [1], after: ["c"], before: ["b"] },
+    { operation: "upsert", user: "admin", ids: [2], after: ["x"], before: [null] },
+    { operation: "delete", user: "admin", ids: [2], after: [null], before: ["x"] },
+  ]);
+  const plain = await post({ operation: "read_transaction_log", schema: "auditdb", table: "t", limit: 1 });
+  assert.deepEqual(Object.keys(plain.body[0]), ["operation", "user_name", "timestamp", "hash_values", "records"]);
+  const history = await post({ operation: "read_audit_log", schema: "auditdb", table: "t", search_type: "hash_value", search_values: [1, 99] });
+  assert.deepEqual(history.body[99], []);
+  assert.deepEqual(history.body[1].map((e: any) => [e.operation, e.records[0].v]), [["upsert", "a"], ["upsert", "b"], ["upsert", "c"]]);
+  const purged = await job({ operation: "delete_audit_logs_before", schema: "auditdb", table: "t", timestamp: Date.now() + 1000 });
+  assert.deepEqual([purged.status, purged.message], ["COMPLETE", `Successfully completed job: ${purged.id}`]);
+  assert.deepEqual((await post({ operation: "read_audit_log", schema: "auditdb", table: "t" })).body, []);
+  const missing = await job({ operation: "delete_transaction_logs_before", schema: "auditdb", table: "nope", timestamp: 1 });
+  assert.deepEqual([missing.status, missing.message], ["ERROR", "Table 'auditdb.nope' does not exist"]);
+});
+
+test(
+  "audit retention removes only the entries older than the limit",
+  withTable(async (table, storage) => {
+    await table.write("insert", [{ id: 1 }], {});
+    const cut = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await table.write("insert", [{ id: 2 }], {});
+    const removed = await pruneAuditLogs(storage, 1000, cut + 1000);
+    assert.equal(removed, 1);
+    assert.deepEqual([...table.readLog()].map((e) => e.hash_values), [[2]]);
+  }),
+);
