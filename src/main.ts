@@ -70,6 +70,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     level: settings.logLevel,
     file: settings.logToFile ? settings.logFile : undefined,
     stdStreams: settings.logToStdStreams,
+    rotation: settings.logRotation,
   });
   const storage = await openStorage({ path: settings.storagePath, auditLog: settings.auditLog });
   const closers: Array<() => Promise<void>> = [async () => storage.close()];
@@ -110,6 +111,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           storage,
           jobs,
           logFile: settings.logFile,
+          rotationPath: settings.logRotation.path,
           auditLog: settings.auditLog,
           flushLog: () => new Promise<void>((resolve) => logger.flush(() => resolve())),
         }),

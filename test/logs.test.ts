@@ -143,3 +143,24 @@ test(
     assert.deepEqual([...table.readLog()].map((e) => e.hash_values), [[2]]);
   }),
 );
+
+test("the log rotates by size, and read_log spans the rotated files", async () => {
+  const rotating = await startTestServer({ LOGGING_ROTATION_MAXSIZE: "2K" });
+  try {
+    const call = (body: unknown) =>
+      fetch(`http://127.0.0.1:${rotating.server.port}/`, { method: "POST", headers: { "content-type": "application/json", authorization: admin }, body: JSON.stringify(body) });
+    const tag = `r${Date.now().toString(36)}`;
+    for (let i = 0; i < 30; i++) await call({ operation: "describe_database", database: `${tag}_${i}` });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (let i = 30; i < 35; i++) await call({ operation: "describe_database", database: `${tag}_${i}` });
+    const { rotatedLogs } = await import("../src/log/rotation.js");
+    assert.ok(rotatedLogs(join(rotating.root, "log")).length >= 1, "a rotated file");
+    const res = await call({ operation: "read_log", filter: tag, limit: 100 });
+    const messages = ((await res.json()) as any[]).map((e) => e.message);
+    assert.equal(messages.length, 35);
+    assert.equal(messages[0], `database '${tag}_0' does not exist`);
+    assert.equal(messages[34], `database '${tag}_34' does not exist`);
+  } finally {
+    await stopTestServer(rotating.server, rotating.root);
+  }
+});

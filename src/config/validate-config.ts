@@ -54,6 +54,8 @@ export interface ConfigSettings {
   /** `<logRoot>/hdb.log`. */
   logFile: string;
   logToFile: boolean;
+  /** logging.rotation: sizes in bytes, the interval in milliseconds, the folder absolute. */
+  logRotation: { enabled: boolean; compress: boolean; maxSize?: number; intervalMs?: number; path: string };
   logToStdStreams: boolean;
   storagePath: string;
   componentsRoot: string;
@@ -158,6 +160,7 @@ function settingsOf(raw: ConfigTree, rootPath: string, port: number | null, secu
     logRoot,
     logFile: join(logRoot, "hdb.log"),
     logToFile: get("logging.file") as boolean,
+    logRotation: rotationSettings(raw, rootPath, logRoot),
     logToStdStreams: get("logging.stdStreams") as boolean,
     storagePath: filePath("storage.path", "database"),
     componentsRoot: filePath("componentsRoot", "components"),
@@ -207,6 +210,20 @@ function checkPort(path: string, value: ConfigValue | undefined): void {
   if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535) {
     throw invalidValue(path, "an integer port number (0-65535) or null", value);
   }
+}
+
+function rotationSettings(raw: ConfigTree, rootPath: string, logRoot: string): ConfigSettings["logRotation"] {
+  const maxSize = getPath(raw, "logging.rotation.maxSize");
+  const interval = getPath(raw, "logging.rotation.interval");
+  const units: Record<string, number> = { D: 86_400_000, H: 3_600_000, M: 60_000 };
+  const intervalMs = typeof interval === "string" ? Number(interval.slice(0, -1)) * units[interval.slice(-1).toUpperCase()]! : undefined;
+  return {
+    enabled: getPath(raw, "logging.rotation.enabled") !== false,
+    compress: getPath(raw, "logging.rotation.compress") === true,
+    maxSize: typeof maxSize === "string" ? parseByteSize(maxSize, "logging.rotation.maxSize") : undefined,
+    intervalMs: intervalMs && intervalMs > 0 ? intervalMs : undefined,
+    path: pathValue(raw, "logging.rotation.path", rootPath) ?? logRoot,
+  };
 }
 
 function checkRotation(raw: ConfigTree): void {

@@ -2,6 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Writable } from "node:stream";
 import { threadId } from "node:worker_threads";
+import { startRotation } from "./rotation.js";
+import type { RotationSettings } from "./rotation.js";
 import pino from "pino";
 import type { Logger as PinoLogger } from "pino";
 
@@ -24,6 +26,8 @@ export interface LoggerOptions {
   stdStreams: boolean;
   /** The thread name of Harper's log lines ("main", "http"); default "main". */
   thread?: string;
+  /** Rotation of the log file (logging.rotation). */
+  rotation?: RotationSettings;
 }
 
 // No redaction pass: log lines carry only the fields the server chooses (operation, user,
@@ -39,7 +43,12 @@ export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry<pino.Level | "notify">[] = [];
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    streams.push({ level: options.level, stream: pino.destination({ dest: options.file, sync: false }) });
+    const destination = pino.destination({ dest: options.file, sync: false });
+    streams.push({ level: options.level, stream: destination });
+    if (options.rotation) {
+      mkdirSync(options.rotation.path, { recursive: true });
+      startRotation(options.file, destination, options.rotation, (error) => process.emitWarning(`log rotation failed: ${String(error)}`));
+    }
   }
   if (options.stdStreams) streams.push({ level: options.level, stream: createReadableStream(process.stdout) });
   return pino<"notify">(

@@ -89,26 +89,36 @@ async function* linesForwards(path: string): AsyncGenerator<string> {
   }
 }
 
-/**
- * Reads the standard log (spec §6.3): entries matching every filter, `start` skipped, at most
- * `limit`, in file order, by time (`asc`), or newest first (`desc`, read from the end of the file,
- * so a large log answers a small query without being read whole). Reading stops as soon as the
- * page is full; in `desc` order it also stops at the first entry older than `from`.
- */
-export async function readLogFile(path: string, query: LogQuery): Promise<LogLine[]> {
-  try {
-    await stat(path);
-  } catch {
-    return [];
+/** The lines of several files in order (`desc`: the last file first, each from its end). */
+async function* linesOf(paths: readonly string[], desc: boolean): AsyncGenerator<string> {
+  const ordered = desc ? [...paths].reverse() : paths;
+  for (const path of ordered) {
+    try {
+      await stat(path);
+    } catch {
+      continue;
+    }
+    yield* desc ? linesBackwards(path) : linesForwards(path);
   }
+}
+
+/**
+ * Reads the standard log (spec §6.3) from its files, oldest first (rotated files, then the
+ * current one): entries matching every filter, `start` skipped, at most `limit`, in file order, by
+ * time (`asc`), or newest first (`desc`, read from the end of the newest file, so a large log
+ * answers a small query without being read whole). Reading stops as soon as the page is full; in
+ * `desc` order it also stops at the first entry older than `from`.
+ */
+export async function readLogFile(paths: string | readonly string[], query: LogQuery): Promise<LogLine[]> {
+  const files = typeof paths === "string" ? [paths] : paths;
   const wanted = query.start + query.limit;
   const found: LogLine[] = [];
   const desc = query.order === "desc";
-  for await (const line of desc ? linesBackwards(path) : linesForwards(path)) {
+  for await (const line of linesOf(files, desc)) {
     const entry = entryOf(line);
     if (!entry) continue;
     if (desc && query.from !== undefined && Date.parse(entry.timestamp) < query.from) break;
-    // The file is written in time order by one process.
+    // The files are written in time order by one process.
     if (!desc && query.to !== undefined && Date.parse(entry.timestamp) > query.to) break;
     if (!matches(entry, query)) continue;
     found.push(entry);

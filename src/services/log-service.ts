@@ -8,6 +8,7 @@ import { kUser } from "../auth/context.js";
 import { valueOfPlain } from "../contract/index.js";
 import type { JobManager } from "../jobs/job-manager.js";
 import { readLogFile } from "../log/read-log.js";
+import { rotatedLogs } from "../log/rotation.js";
 import type { LogQuery as FileQuery } from "../log/read-log.js";
 import { defaultDatabase } from "../storage/index.js";
 import type { LogEntry, LogQuery, Storage, Table } from "../storage/index.js";
@@ -19,6 +20,8 @@ export interface LogDependencies {
   jobs: JobManager;
   /** `<logging.root>/hdb.log`. */
   logFile: string;
+  /** Where rotated log files go (logging.rotation.path). */
+  rotationPath: string;
   /** Waits until every log line written so far is in the file. */
   flushLog: () => Promise<void>;
   /** `logging.auditLog`. */
@@ -114,7 +117,7 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       if (logName !== "hdb.log") throw invalid(`'log_name' '${logName}' does not exist.`);
       await deps.flushLog();
       const query: FileQuery = { start, limit, level: request.level, from, to, order: request.order as FileQuery["order"], filter: request.filter };
-      const lines = await readLogFile(deps.logFile, query);
+      const lines = await readLogFile([...rotatedLogs(deps.rotationPath), deps.logFile], query);
       return { entries: lines.map((line) => ({ ...line })) };
     },
 
