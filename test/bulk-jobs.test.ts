@@ -203,6 +203,8 @@ test("export_local writes JSON and CSV atomically, and the CSV loads back", asyn
   assert.deepEqual([badFormat.status, badFormat.message], ["ERROR", "format invalid. must be one of the following values: json, csv"]);
   const noFolder = await job({ operation: "export_local", format: "json", path: join(files, "nowhere"), search_operation: { operation: "sql", sql: "SELECT * FROM bulk.copy" } });
   assert.deepEqual([noFolder.status, noFolder.message], ["ERROR", `path '${join(files, "nowhere")}' does not exist`]);
+  const escape = await job({ operation: "export_local", format: "json", path: folder, filename: "../escaped", search_operation: { operation: "sql", sql: "SELECT 1 AS x" } });
+  assert.deepEqual([escape.status, escape.message], ["ERROR", "filename '../escaped' must be a file name, without folders"]);
   const notExport = await post({ operation: "export_local", format: "json", path: folder, search_operation: { operation: "sql", sql: "SELECT 1" } }, loader);
   assert.equal(notExport.status, 403);
 });

@@ -1,4 +1,4 @@
-import { extname, join } from "node:path";
+import { basename, extname, join } from "node:path";
 import { createReadStream } from "node:fs";
 import moment from "moment";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
@@ -176,7 +176,11 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
         if (request.path === undefined || request.path === "") throw new Error("path is missing.");
         const folder = await resolveExportFolder(request.path.replace(/\/+$/, "") || "/", settings.superUserPaths);
         const { rows, columns } = await runSearch(runner, search, user!);
-        const name = `${request.filename || Date.now()}.${format}`;
+        const base = String(request.filename || Date.now());
+        if (base !== basename(base) || base === "." || base === ".." || base.includes("\\")) {
+          throw new Error(`filename '${base}' must be a file name, without folders`);
+        }
+        const name = `${base}.${format}`;
         const path = join(folder, name);
         await writeFileAtomically(path, exportChunks(rows, format, columns));
         return { message: `Successfully exported ${format.toUpperCase()} locally.`, path };

@@ -1,61 +1,116 @@
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { GetObjectCommandOutput, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 
-/** Where and as whom to reach S3: the request's `s3` object, plus the configured endpoint. */
+/** Where and as whom to reach S3: the request's `s3` object, plus our optional endpoint settings. */
 export interface S3Target {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
   bucket: string;
   key: string;
-  /** An S3-compatible endpoint URL; AWS's own when absent. */
+  /** An S3-compatible endpoint URL (e.g. http://127.0.0.1:4569); AWS's own when absent. */
   endpoint?: string;
-  /** Path-style addressing (bucket in the path), which most S3-compatible servers need. */
+  /** Path-style addressing (bucket in the path), needed by most S3-compatible servers. */
   forcePathStyle?: boolean;
 }
 
+// An unreachable host fails after about 3 × 5 s (the SDK's 3 attempts), a refused port at once.
+// requestTimeout runs until the response headers, so it covers sending one 5 MB part; the socket
+// timeout catches a server that stalls while a body is streamed.
+const requestHandler = { connectionTimeout: 5_000, requestTimeout: 120_000, throwOnRequestTimeout: true, socketTimeout: 60_000 };
+const maxCachedClients = 16;
 const clients = new Map<string, S3Client>();
 
-/** One client per endpoint, region and credentials, with timeouts so that an unreachable store fails in seconds. */
-function clientOf(target: S3Target): S3Client {
-  const id = JSON.stringify([target.endpoint, target.forcePathStyle, target.region, target.accessKeyId, target.secretAccessKey]);
+/**
+ * One S3Client per endpoint, region and credentials, kept in a small least-recently-used cache
+ * (evicted clients are not destroyed, since a job may still be using them; their idle keep-alive
+ * sockets are unreferenced and closed by the server).
+ */
+function clientFor(target: S3Target): S3Client {
+  const id = JSON.stringify([target.endpoint ?? "", target.forcePathStyle ?? false, target.region, target.accessKeyId, target.secretAccessKey]);
   let client = clients.get(id);
-  if (!client) {
-    client = new S3Client({
+  if (client) {
+    clients.delete(id);
+  } else {
+    const config: S3ClientConfig = {
       region: target.region,
       credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
-      ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: target.forcePathStyle ?? false } : {}),
-      // S3-compatible servers do not all know the newer checksum headers.
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 5000, requestTimeout: 60000 },
-    });
-    if (clients.size > 32) clients.clear();
-    clients.set(id, client);
+      requestHandler,
+    };
+    if (target.forcePathStyle !== undefined) config.forcePathStyle = target.forcePathStyle;
+    if (target.endpoint) {
+      config.endpoint = target.endpoint;
+      // S3-compatible servers often do not understand the SDK's default flexible checksums: a
+      // streamed PutObject is sent as `aws-chunked` with a checksum trailer, which s3rver 3.7.1
+      // stores verbatim (framing included). Checksums only where an operation requires them.
+      config.requestChecksumCalculation = "WHEN_REQUIRED";
+      config.responseChecksumValidation = "WHEN_REQUIRED";
+    }
+    client = new S3Client(config);
   }
+  clients.set(id, client);
+  if (clients.size > maxCachedClients) clients.delete(clients.keys().next().value as string);
   return client;
 }
 
-/** The object as a byte stream, with its length when known; rejects with S3's or the network's message. */
+/**
+ * The object as a byte stream (for streaming CSV/JSON parsing), with its content length if known.
+ * Errors carry the SDK/network message (e.g. "The specified key does not exist.").
+ */
 export async function downloadObject(target: S3Target): Promise<{ body: AsyncIterable<Uint8Array>; length?: number }> {
-  const answer = await clientOf(target).send(new GetObjectCommand({ Bucket: target.bucket, Key: target.key }));
-  if (!answer.Body) throw new Error(`The object ${target.key} has no body`);
-  return { body: answer.Body as unknown as AsyncIterable<Uint8Array>, length: answer.ContentLength };
+  let answer: GetObjectCommandOutput;
+  try {
+    answer = await clientFor(target).send(new GetObjectCommand({ Bucket: target.bucket, Key: target.key }));
+  } catch (error) {
+    throw withClearMessage(error);
+  }
+  const body: unknown = answer.Body;
+  if (!(body instanceof Readable)) throw new Error(`S3 returned no readable body for '${target.key}' in bucket '${target.bucket}'`);
+  return answer.ContentLength === undefined ? { body } : { body, length: answer.ContentLength };
 }
 
-/** Uploads a body (multipart for streams of unknown length) and resolves with the upload result as plain JSON. */
+/**
+ * Uploads a body (a string, Buffer or byte stream of unknown length: multipart via
+ * @aws-sdk/lib-storage Upload) to target.key with a content type; resolves with the upload result
+ * as a plain JSON object (ETag, Location, Bucket, Key, ...), which becomes the job's `result`.
+ */
 export async function uploadObject(
   target: S3Target,
   body: string | Buffer | AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
   contentType: string,
 ): Promise<Record<string, unknown>> {
-  const stream = typeof body === "string" || Buffer.isBuffer(body) ? body : body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
+  const source = typeof body === "string" || Buffer.isBuffer(body) ? body : body instanceof Readable ? body : Readable.from(body);
   const upload = new Upload({
-    client: clientOf(target),
-    params: { Bucket: target.bucket, Key: target.key, Body: stream, ContentType: contentType },
+    client: clientFor(target),
+    params: { Bucket: target.bucket, Key: target.key, Body: source, ContentType: contentType },
   });
-  const result = (await upload.done()) as unknown;
-  return JSON.parse(JSON.stringify(result, (key, value) => (key === "$metadata" ? undefined : value))) as Record<string, unknown>;
+  let result: unknown;
+  try {
+    result = await upload.done();
+  } catch (error) {
+    // The upload stopped reading; release the producer (a generator's `finally` runs).
+    if (source instanceof Readable) source.destroy();
+    throw withClearMessage(error);
+  }
+  // As Harper stores `upload.done()`: the output fields and `$metadata`, without undefined values.
+  return JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
+}
+
+/**
+ * The error itself when its message says what went wrong, else an Error that does: an
+ * AggregateError (several addresses refused) has an empty message, and a non-S3 answer is
+ * reported by the SDK as just "UnknownError".
+ */
+function withClearMessage(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(`S3 request failed: ${String(error)}`);
+  if (error.message !== "" && error.message !== "UnknownError") return error;
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    const messages = error.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner)));
+    return new Error([...new Set(messages)].join("; "), { cause: error });
+  }
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const detail = status === undefined ? error.name : `HTTP ${status} ${error.name}`;
+  return new Error(`S3 request failed without an error message (${detail})`, { cause: error });
 }
