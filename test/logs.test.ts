@@ -135,10 +135,11 @@ test(
   "audit retention removes only the entries older than the limit",
   withTable(async (table, storage) => {
     await table.write("insert", [{ id: 1 }], {});
-    const cut = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 5));
     await table.write("insert", [{ id: 2 }], {});
-    const removed = await pruneAuditLogs(storage, 1000, cut + 1000);
+    const [first, second] = [...table.readLog()].map((entry) => entry.timestamp) as [number, number];
+    // "now" is chosen so that the limit (now - 1000 ms) falls between the two writes.
+    const removed = await pruneAuditLogs(storage, 1000, (first + second) / 2 + 1000);
     assert.equal(removed, 1);
     assert.deepEqual([...table.readLog()].map((e) => e.hash_values), [[2]]);
   }),

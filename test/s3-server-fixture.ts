@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver from "s3rver";
 
-/** A real S3-compatible server (s3rver) on loopback, with one bucket, for the S3 bulk operations. */
+/** A running s3rver: its endpoint URL, its one bucket, its storage folder, and how to stop it. */
 export interface S3Server {
   endpoint: string;
   bucket: string;
@@ -11,18 +11,31 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-/** Starts s3rver on 127.0.0.1 and a free port, silent, storing in a fresh temporary folder. */
+/**
+ * Starts a real S3-compatible server (s3rver) on 127.0.0.1 and a free port, silent, storing in a
+ * fresh temporary folder, with one bucket. s3rver accepts any V4 signature made with the
+ * access key "S3RVER" (its built-in account). `stop()` closes it and removes the folder.
+ */
 export async function startS3Server(bucket = "harper-test"): Promise<S3Server> {
   const dir = mkdtempSync(join(tmpdir(), "harper-s3-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket, configs: [] }] });
-  const address = (await server.run()) as unknown as { address: string; port: number };
+  let port: number;
+  try {
+    ({ port } = await server.run());
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     bucket,
     dir,
     async stop() {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await server.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { GetObjectCommandOutput, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
@@ -37,7 +37,7 @@ function clientFor(target: S3Target): S3Client {
     const config: S3ClientConfig = {
       region: target.region,
       credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
-      requestHandler,
+      requestHandler: { ...requestHandler },
     };
     if (target.forcePathStyle !== undefined) config.forcePathStyle = target.forcePathStyle;
     if (target.endpoint) {
@@ -75,6 +75,7 @@ export async function downloadObject(target: S3Target): Promise<{ body: AsyncIte
  * Uploads a body (a string, Buffer or byte stream of unknown length: multipart via
  * @aws-sdk/lib-storage Upload) to target.key with a content type; resolves with the upload result
  * as a plain JSON object (ETag, Location, Bucket, Key, ...), which becomes the job's `result`.
+ * On failure a stream body is destroyed and the parts already sent are aborted (best effort).
  */
 export async function uploadObject(
   target: S3Target,
@@ -82,9 +83,13 @@ export async function uploadObject(
   contentType: string,
 ): Promise<Record<string, unknown>> {
   const source = typeof body === "string" || Buffer.isBuffer(body) ? body : body instanceof Readable ? body : Readable.from(body);
+  const client = clientFor(target);
+  // Parts are aborted here rather than by lib-storage, whose failed abort would replace the
+  // error that made the upload fail (s3rver, for one, answers AbortMultipartUpload with 405).
   const upload = new Upload({
-    client: clientFor(target),
+    client,
     params: { Bucket: target.bucket, Key: target.key, Body: source, ContentType: contentType },
+    leavePartsOnError: true,
   });
   let result: unknown;
   try {
@@ -92,6 +97,7 @@ export async function uploadObject(
   } catch (error) {
     // The upload stopped reading; release the producer (a generator's `finally` runs).
     if (source instanceof Readable) source.destroy();
+    if (upload.uploadId) await abortParts(client, target, upload.uploadId);
     throw withClearMessage(error);
   }
   // As Harper stores `upload.done()`: the output fields and `$metadata`, without undefined values.
@@ -99,18 +105,36 @@ export async function uploadObject(
 }
 
 /**
+ * Best effort to delete the parts of a failed multipart upload. A failure here is deliberately
+ * not reported: the job must show why the upload failed, and leftover parts are only storage
+ * that S3 lifecycle rules (AbortIncompleteMultipartUpload) expire.
+ */
+async function abortParts(client: S3Client, target: S3Target, uploadId: string): Promise<void> {
+  try {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
+  } catch {
+    // See the doc comment: the upload's own error is the one that matters.
+  }
+}
+
+/**
  * The error itself when its message says what went wrong, else an Error that does: an
- * AggregateError (several addresses refused) has an empty message, and a non-S3 answer is
- * reported by the SDK as just "UnknownError".
+ * AggregateError (several addresses refused) has an empty message, and an answer that is not S3's
+ * XML (a proxy, a web server) comes out of the SDK as "UnknownError" or a deserialization error.
  */
 function withClearMessage(error: unknown): Error {
   if (!(error instanceof Error)) return new Error(`S3 request failed: ${String(error)}`);
-  if (error.message !== "" && error.message !== "UnknownError") return error;
-  if (error instanceof AggregateError && error.errors.length > 0) {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (error.message === "" && error instanceof AggregateError && error.errors.length > 0) {
     const messages = error.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner)));
     return new Error([...new Set(messages)].join("; "), { cause: error });
   }
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const detail = status === undefined ? error.name : `HTTP ${status} ${error.name}`;
-  return new Error(`S3 request failed without an error message (${detail})`, { cause: error });
+  if (error.message === "" || error.message === "UnknownError") {
+    const detail = status === undefined ? error.name : `HTTP ${status} ${error.name}`;
+    return new Error(`S3 request failed without an error message (${detail})`, { cause: error });
+  }
+  if (error.message.includes("Deserialization error")) {
+    return new Error(`S3 request failed: the endpoint answered${status === undefined ? "" : ` HTTP ${status}`} with a body that is not S3 XML`, { cause: error });
+  }
+  return error;
 }
