@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, poster, runJob, startTestServer, stopTestServer } from "./server-fixture.js";
 
 // The bulk operations as jobs (spec bulk-jobs.md): each CSV action and typing rule through a real
 // load, files and URLs (a loopback HTTP server), role rules for files and URLs, a CSV whose later
@@ -23,28 +23,9 @@ const loader = basic("loader", "Loader-pass-1");
 
 type Json = any;
 
-async function post(body: unknown, authorization = admin): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
+const post = poster(() => server);
 /** Starts a job and waits until it ends; answers the final job record. */
-async function job(body: unknown, authorization = admin): Promise<Json> {
-  const started = await post(body, authorization);
-  assert.equal(started.status, 200, JSON.stringify(started.body));
-  const id = started.body.job_id as string;
-  assert.equal(started.body.message, `Starting job with id ${id}`);
-  for (let i = 0; i < 400; i++) {
-    const [record] = (await post({ operation: "get_job", id })).body as Json[];
-    if (record.status === "COMPLETE" || record.status === "ERROR") return record;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`job ${id} did not end`);
-}
+const job = (body: unknown, authorization = admin) => runJob(post, body, authorization);
 
 const rowsOf = async (table: string, ids: unknown[], attributes = ["*"]) =>
   (await post({ operation: "search_by_id", database: "bulk", table, ids, get_attributes: attributes })).body as Json[];
@@ -248,26 +229,10 @@ test("a job that was running when the server stopped is marked failed when it st
   const [running] = (await post({ operation: "get_job", id })).body as Json[];
   assert.equal(running.status, "IN_PROGRESS");
   await server.close();
-  ({ server } = await restart());
+  ({ server } = await startTestServer({}, root));
   const [after] = (await post({ operation: "get_job", id })).body as Json[];
   assert.equal(after.status, "ERROR");
   assert.equal(after.message, "The server stopped while this job was running");
   assert.ok(after.end_datetime >= after.start_datetime);
 });
 
-/** Starts a server again on the same root. */
-async function restart(): Promise<{ server: RunningServer }> {
-  const { startServer } = await import("../src/main.js");
-  const again = await startServer({
-    env: {
-      ROOTPATH: root,
-      HDB_ADMIN_USERNAME: "admin",
-      HDB_ADMIN_PASSWORD: "password",
-      OPERATIONSAPI_NETWORK_PORT: "0",
-      OPERATIONSAPI_NETWORK_HOST: "127.0.0.1",
-      LOGGING_STDSTREAMS: "false",
-    },
-    print: () => {},
-  });
-  return { server: again };
-}

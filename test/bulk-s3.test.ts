@@ -9,7 +9,7 @@ import { Readable } from "node:stream";
 import type { RunningServer } from "../src/main.js";
 import { downloadObject, uploadObject } from "../src/bulk/s3/s3-client.js";
 import type { S3Target } from "../src/bulk/s3/s3-client.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { poster, runJob, startTestServer, stopTestServer } from "./server-fixture.js";
 import { startS3Server } from "./s3-server-fixture.js";
 import type { S3Server } from "./s3-server-fixture.js";
 
@@ -19,7 +19,6 @@ import type { S3Server } from "./s3-server-fixture.js";
 let root: string;
 let server: RunningServer;
 let s3: S3Server;
-const admin = basic("admin", "password");
 const credentials = { aws_access_key_id: "S3RVER", aws_secret_access_key: "S3RVER", region: "us-east-1" };
 
 /** A target in the local bucket (s3rver knows the access key "S3RVER"). */
@@ -51,25 +50,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function post(body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: admin },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function job(body: unknown): Promise<any> {
-  const started = await post(body);
-  assert.equal(started.status, 200, JSON.stringify(started.body));
-  for (let i = 0; i < 400; i++) {
-    const [record] = (await post({ operation: "get_job", id: started.body.job_id })).body;
-    if (record.status === "COMPLETE" || record.status === "ERROR") return record;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error("job did not end");
-}
+const post = poster(() => server);
+const job = (body: unknown) => runJob(post, body);
 
 const records = [
   { id: 1, name: "Ann", score: 1.5, ok: true, tags: ["a", "b"] },

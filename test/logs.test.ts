@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { RunningServer } from "../src/main.js";
 import { readLogFile } from "../src/log/read-log.js";
 import { pruneAuditLogs } from "../src/log/audit-retention.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, poster, runJob, startTestServer, stopTestServer } from "./server-fixture.js";
 import { withTable } from "./storage-fixture.js";
 
 // read_log over the server's own log, the audit and transaction logs through NoSQL and SQL writes,
@@ -17,25 +17,8 @@ let server: RunningServer;
 const admin = basic("admin", "password");
 const marker = `m${Date.now().toString(36)}`;
 
-async function post(body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: admin },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function job(body: unknown): Promise<any> {
-  const started = await post(body);
-  assert.equal(started.status, 200, JSON.stringify(started.body));
-  for (let i = 0; i < 400; i++) {
-    const [record] = (await post({ operation: "get_job", id: started.body.job_id })).body;
-    if (record.status === "COMPLETE" || record.status === "ERROR") return record;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error("job did not end");
-}
+const post = poster(() => server);
+const job = (body: unknown) => runJob(post, body);
 
 before(async () => {
   ({ server, root } = await startTestServer());

@@ -1,24 +1,16 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { poster, startTestServer, stopTestServer } from "./server-fixture.js";
 
 // The example catalogue of spec sql.md §9 (HarperDB 4.7.29's answers) over the same dataset, plus
 // the statement shapes and errors of §2-§7, through the JSON API.
 
 let root: string;
 let server: RunningServer;
-const admin = basic("admin", "password");
 type Row = Record<string, unknown>;
 
-async function post(body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: admin },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const post = poster(() => server);
 
 const sql = (statement: string) => post({ operation: "sql", sql: statement });
 

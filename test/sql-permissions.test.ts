@@ -7,7 +7,7 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { PermissionErrorDetailSchema } from "../gen/harper/v1/common_pb.js";
 import { SqlService } from "../gen/harper/v1/sql_service_pb.js";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, poster, startTestServer, stopTestServer } from "./server-fixture.js";
 
 // The role checks of spec auth-users-roles.md §6.5 on the sql operation: every table a statement
 // touches needs the statement's permission, every attribute it names must be visible and usable,
@@ -21,14 +21,7 @@ const clerk = basic("sqlclerk", "Clerk-pass-1");
 const SECRET = "secret-salary-4410";
 const denied = "This operation is not authorized due to role restrictions and/or invalid database items";
 
-async function post(body: unknown, authorization = admin): Promise<{ status: number; body: any }> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const post = poster(() => server);
 
 const sql = (statement: string, authorization = clerk) => post({ operation: "sql", sql: statement }, authorization);
 
