@@ -355,3 +355,12 @@ test("SQL writes stamp records as NoSQL writes do: an UPDATE moves __updatedtime
   const nosql = await post({ operation: "search_by_id", database: "dev", table: "stamp", ids: [1], get_attributes: ["*"] });
   assert.deepEqual(nosql.body, [afterUpdate]);
 });
+
+test("ORDER BY the primary key reads in key order and stops at the page, and keys of mixed types still sort as JavaScript compares them", async () => {
+  assert.deepEqual(await ids("SELECT id FROM dev.dog WHERE dog_name LIKE '%e%' ORDER BY id DESC LIMIT 3"), [13, 12, 11]);
+  assert.deepEqual(await ids("SELECT d.id FROM dev.dog AS d ORDER BY d.id LIMIT 2 OFFSET 11"), [12, 13]);
+  await post({ operation: "create_table", database: "dev", table: "mixed", primary_key: "id" });
+  await post({ operation: "insert", database: "dev", table: "mixed", records: [{ id: 5 }, { id: "3" }, { id: 1 }] });
+  assert.deepEqual(await ids("SELECT id FROM dev.mixed ORDER BY id"), [1, "3", 5]);
+  assert.deepEqual(await ids("SELECT id FROM dev.mixed ORDER BY id DESC LIMIT 1"), [5]);
+});

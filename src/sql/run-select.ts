@@ -135,10 +135,14 @@ export function runSelect(storage: Storage, statement: SelectStatement, options:
   }
   if (where) rows = filterIterable(rows, (row) => !!where(row));
 
-  let results: Row[];
+  let results: Row[] | undefined;
   const streaming = !grouped && orderKeys.length === 0 && !statement.distinct;
   const stopAt = streaming && statement.limit !== undefined ? (statement.offset ?? 0) + statement.limit : Infinity;
-  if (grouped) {
+  // ORDER BY a numeric primary key alone over one table without index conditions: the key-order
+  // scan is already sorted, so LIMIT stops it.
+  const byKey = keyOrderScan(statement, slots, conditionsBySlot[0] ?? [], grouped, where);
+  if (byKey) results = byKey;
+  else if (grouped) {
     results = group(rows, groupKeys, aggregates, statement.groupBy.length > 0);
     if (covering && groupKeys.length === 1) results = scanOrder(results, (row) => groupKeys[0]!(row), covering);
     if (having) results = results.filter((row) => !!having(row));
@@ -148,7 +152,7 @@ export function runSelect(storage: Storage, statement: SelectStatement, options:
   } else results = [...rows];
 
   let ordered = results;
-  if (orderKeys.length) {
+  if (orderKeys.length && !byKey) {
     const keyed = results.map((row, position) => ({ row, position, keys: orderKeys.map((k) => k.value(row)) }));
     keyed.sort((a, b) => {
       for (let i = 0; i < orderKeys.length; i++) {
@@ -173,6 +177,35 @@ export function runSelect(storage: Storage, statement: SelectStatement, options:
   if (offset || statement.limit !== undefined) output = output.slice(offset, statement.limit === undefined ? undefined : offset + statement.limit);
   return output;
 }
+
+/**
+ * The rows of `SELECT ... FROM t [WHERE ...] ORDER BY <primary key> [DESC] [LIMIT n [OFFSET m]]`
+ * read in key order, the scan stopping at the page; undefined when the statement is not of that
+ * shape or the keys are not all numbers (only then is the store's order JavaScript's).
+ */
+function keyOrderScan(statement: SelectStatement, slots: readonly Slot[], conditions: readonly IndexCondition[], grouped: boolean, where: Evaluator | undefined): Row[] | undefined {
+  if (grouped || statement.distinct || slots.length !== 1 || conditions.length > 0 || statement.orderBy.length !== 1) return undefined;
+  const [key] = statement.orderBy as [OrderKeyOf];
+  const slot = slots[0]!;
+  const primaryKey = slot.table.info.primaryKey;
+  if (key.expr.kind !== "column" || key.expr.name !== primaryKey || (key.expr.table !== undefined && key.expr.table !== slot.alias && key.expr.table !== slot.name)) return undefined;
+  if (statement.items.some((item) => item.kind === "expr" && item.alias === primaryKey && !(item.expr.kind === "column" && item.expr.name === primaryKey))) return undefined;
+  // The store orders numbers before strings: when its lowest and highest keys are numbers, every
+  // key is, and key order is JavaScript's order.
+  const edge = (reverse: boolean) => [...slot.table.scan({ reverse, limit: 1 })][0]?.[primaryKey];
+  if (typeof edge(false) !== "number" || typeof edge(true) !== "number") return undefined;
+  const stopAt = statement.limit !== undefined ? (statement.offset ?? 0) + statement.limit : Infinity;
+  const rows: Row[] = [];
+  if (stopAt === 0) return rows;
+  for (const record of slot.table.scan({ reverse: key.descending })) {
+    const row: Row = [record];
+    if (where && !where(row)) continue;
+    if (rows.push(row) >= stopAt) break;
+  }
+  return rows;
+}
+
+type OrderKeyOf = SelectStatement["orderBy"][number];
 
 /** Whether an outer join may give this slot no record (then WHERE terms on it cannot narrow its reads). */
 function isNullSupplied(statement: SelectStatement, index: number): boolean {
