@@ -10,7 +10,7 @@ import type { Storage } from "../storage/index.js";
 import { isSuperUser, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
 import { noRoleError, permissionError } from "./permission-error.js";
-import { databaseVisible, tableAccess } from "./table-access.js";
+import { attributeProblems, databaseVisible, hiddenItem, tableAccess } from "./table-access.js";
 
 /**
  * The attributes a restricted caller may read on the table of the request, set by the permission
@@ -62,28 +62,22 @@ export function createPermissionInterceptor(table: OperationTable, storage: Stor
     if (request.action === "insert" || request.action === "update") required = [request.action];
     const info = storage.table(database, name)?.info;
     const access = tableAccess(user, database, name, info?.primaryKey ?? "");
-    if (access === "database") throw permissionError([], [`database '${database}' does not exist`]);
-    if (access === "table") throw permissionError([], [`Table '${database}.${name}' does not exist`]);
+    const hidden = hiddenItem(access, database, name);
+    if (hidden !== undefined || typeof access === "string") throw permissionError([], [hidden!]);
     const missing = required.filter((word) => !access[word]);
-    const requiredAttributes: Array<{ attribute_name: string; required_permissions: string[] }> = [];
-    const invisible: string[] = [];
+    const writes = required.filter((w): w is "insert" | "update" => w === "insert" || w === "update");
+    const { invisible, required: requiredAttributes } = attributeProblems(
+      access,
+      `${database}.${name}`,
+      attributesUsed(request, writes.length > 0),
+      writes.length ? writes : ["read"],
+    );
+    if (writes.length && requiredAttributes.some((a) => timestamps.has(a.attribute_name))) {
+      throw permissionError([
+        "Internal timestamp attributes - '__createdtime_' and '__updatedtime__' - cannot be inserted to or updated by HDB users.",
+      ]);
+    }
     if (access.restricted) {
-      const writes = required.filter((w): w is "insert" | "update" => w === "insert" || w === "update");
-      for (const attribute of attributesUsed(request, writes.length > 0)) {
-        if (attribute === "*") continue;
-        const attributeAccess = access.attribute(attribute);
-        if (!attributeAccess) {
-          invisible.push(`Attribute '${attribute}' does not exist on '${database}.${name}'`);
-          continue;
-        }
-        const needed = (writes.length ? writes : ["read" as const]).filter((w) => !attributeAccess[w]);
-        if (needed.length && timestamps.has(attribute) && writes.length) {
-          throw permissionError([
-            "Internal timestamp attributes - '__createdtime_' and '__updatedtime__' - cannot be inserted to or updated by HDB users.",
-          ]);
-        }
-        if (needed.length) requiredAttributes.push({ attribute_name: attribute, required_permissions: needed });
-      }
       const readable = new Set<string>();
       for (const attribute of info?.attributes ?? []) if (access.attribute(attribute.name)?.read) readable.add(attribute.name);
       req.contextValues.set(kReadableAttributes, readable);

@@ -83,3 +83,43 @@ function full(value: boolean): TableAccess {
   const all = { read: value, insert: value, update: value };
   return { ...all, delete: value, restricted: false, attribute: () => all, readable: (names) => [...names] };
 }
+
+/** The `invalid_schema_items` text for a database or table a role does not see, or undefined when it sees it. */
+export function hiddenItem(access: TableAccess | "database" | "table", database: string, table: string): string | undefined {
+  if (access === "database") return `database '${database}' does not exist`;
+  if (access === "table") return `Table '${database}.${table}' does not exist`;
+  return undefined;
+}
+
+/** An attribute whose permissions fall short, as the PERM-403 object lists it. */
+export type RequiredAttribute = {
+  attribute_name: string;
+  required_permissions: string[];
+};
+
+/**
+ * What a role lacks for some attributes of a table (spec §6.4 step 11): the attributes it may not
+ * see (as `invalid_schema_items` texts) and, for the visible ones, the permissions of `needed` it
+ * does not have. Nothing when the table has no attribute rules.
+ */
+export function attributeProblems(
+  access: TableAccess,
+  where: string,
+  attributes: Iterable<string>,
+  needed: ReadonlyArray<"read" | "insert" | "update">,
+): { invisible: string[]; required: RequiredAttribute[] } {
+  const invisible: string[] = [];
+  const required: RequiredAttribute[] = [];
+  if (!access.restricted) return { invisible, required };
+  for (const name of attributes) {
+    if (name === "*") continue;
+    const attribute = access.attribute(name);
+    if (!attribute) {
+      invisible.push(`Attribute '${name}' does not exist on '${where}'`);
+      continue;
+    }
+    const missing = needed.filter((permission) => !attribute[permission]);
+    if (missing.length) required.push({ attribute_name: name, required_permissions: missing });
+  }
+  return { invisible, required };
+}

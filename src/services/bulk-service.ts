@@ -8,7 +8,7 @@ import type { BulkS3Object, BulkService } from "../../gen/harper/v1/bulk_service
 import { isSuperUser, kUser } from "../auth/context.js";
 import type { AuthUser } from "../auth/context.js";
 import { permissionErrorText } from "../auth/permission-error.js";
-import { tableAccess } from "../auth/table-access.js";
+import { attributeProblems, tableAccess } from "../auth/table-access.js";
 import { csvBatches } from "../bulk/csv/parse-csv.js";
 import { jsonCell } from "../bulk/csv/cell-value.js";
 import { writeFileAtomically } from "../bulk/export/atomic-file.js";
@@ -242,20 +242,10 @@ function attributeCheck(user: AuthUser | undefined, table: Table, action: WriteK
   const needed: Array<"insert" | "update"> = action === "upsert" ? ["insert", "update"] : [action];
   const checked = new Set<string>();
   return (batch) => {
-    const invisible: string[] = [];
-    const required: Array<{ attribute_name: string; required_permissions: string[] }> = [];
-    for (const record of batch) {
-      for (const key of Object.keys(record)) {
-        if (checked.has(key)) continue;
-        checked.add(key);
-        const attribute = access.attribute(key);
-        if (!attribute) invisible.push(`Attribute '${key}' does not exist on '${info.database}.${info.name}'`);
-        else {
-          const missing = needed.filter((p) => !attribute[p]);
-          if (missing.length) required.push({ attribute_name: key, required_permissions: missing });
-        }
-      }
-    }
+    const fresh = new Set<string>();
+    for (const record of batch) for (const key of Object.keys(record)) if (!checked.has(key)) fresh.add(key);
+    for (const key of fresh) checked.add(key);
+    const { invisible, required } = attributeProblems(access, `${info.database}.${info.name}`, fresh, needed);
     if (invisible.length) throw new JobFailure({ error: permissionErrorText, unauthorized_access: [], invalid_schema_items: invisible });
     if (required.length) {
       throw new JobFailure({

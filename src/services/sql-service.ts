@@ -5,7 +5,8 @@ import type { SqlService } from "../../gen/harper/v1/sql_service_pb.js";
 import { isSuperUser, kUser } from "../auth/context.js";
 import type { AuthUser } from "../auth/context.js";
 import { noRoleError, permissionError } from "../auth/permission-error.js";
-import { tableAccess } from "../auth/table-access.js";
+import { attributeProblems, hiddenItem, tableAccess } from "../auth/table-access.js";
+import type { RequiredAttribute } from "../auth/table-access.js";
 import { isSqlError, runSql } from "../sql/index.js";
 import type { Authorize, SeeTables, TableUse } from "../sql/index.js";
 import { valueOfPlain } from "../contract/index.js";
@@ -49,9 +50,8 @@ export function tableVisibility(user: AuthUser | undefined): SeeTables {
     const invisible: string[] = [];
     for (const { database, table } of tables) {
       if (database === "system") continue;
-      const access = tableAccess(user, database, table, "");
-      if (access === "database") invisible.push(`database '${database}' does not exist`);
-      else if (access === "table") invisible.push(`Table '${database}.${table}' does not exist`);
+      const hidden = hiddenItem(tableAccess(user, database, table, ""), database, table);
+      if (hidden !== undefined) invisible.push(hidden);
     }
     if (invisible.length) throw permissionError([], [...new Set(invisible)]);
   };
@@ -81,21 +81,17 @@ export function authorizer(user: AuthUser | undefined): Authorize {
         return undefined;
       }
       const access = tableAccess(user, use.database, use.table, use.primaryKey);
-      if (access === "database") return void invisible.push(`database '${use.database}' does not exist`);
-      if (access === "table") return void invisible.push(`Table '${where}' does not exist`);
+      const hidden = hiddenItem(access, use.database, use.table);
+      if (hidden !== undefined || typeof access === "string") return void invisible.push(hidden!);
       if (!access[use.permission]) {
         unauthorized.push(tableEntry(use, [use.permission], []));
         return undefined;
       }
       if (!access.restricted) return undefined;
       const needed = use.permission === "insert" || use.permission === "update" ? use.permission : "read";
-      const required: Array<{ attribute_name: string; required_permissions: string[] }> = [];
-      for (const column of use.columns) {
-        const attribute = access.attribute(column);
-        if (!attribute) invisible.push(`Attribute '${column}' does not exist on '${where}'`);
-        else if (!attribute[needed]) required.push({ attribute_name: column, required_permissions: [needed] });
-      }
-      if (required.length) unauthorized.push(tableEntry(use, [], required));
+      const problems = attributeProblems(access, where, use.columns, [needed]);
+      invisible.push(...problems.invisible);
+      if (problems.required.length) unauthorized.push(tableEntry(use, [], problems.required));
       return use.star ? access.readable(use.attributes) : undefined;
     });
     if (invisible.length) throw permissionError([], invisible);
@@ -104,6 +100,6 @@ export function authorizer(user: AuthUser | undefined): Authorize {
   };
 }
 
-function tableEntry(use: TableUse, tablePermissions: string[], attributes: Array<{ attribute_name: string; required_permissions: string[] }>): JsonValue {
+function tableEntry(use: TableUse, tablePermissions: string[], attributes: RequiredAttribute[]): JsonValue {
   return { schema: use.database, table: use.table, required_table_permissions: tablePermissions, required_attribute_permissions: attributes };
 }
