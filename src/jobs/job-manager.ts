@@ -39,6 +39,16 @@ export class JobFailure extends Error {
   }
 }
 
+/** The answer of an operation that started a job (spec bulk-jobs.md §1.1). */
+export function jobStarted(id: string): { message: string; jobId: string } {
+  return { message: `Starting job with id ${id}`, jobId: id };
+}
+
+/** A request message as a job record stores it: plain JSON, without protobuf-es' type tags. */
+export function storedRequest(message: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(message, (key, value) => (key === "$typeName" ? undefined : value))) as Record<string, unknown>;
+}
+
 /** Starts background jobs and reads them back. */
 export interface JobManager {
   /** Records the job, starts its work in the background and resolves with its id at once. */

@@ -1,6 +1,5 @@
 import { basename, extname, join } from "node:path";
 import { createReadStream } from "node:fs";
-import moment from "moment";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { ConnectError } from "@connectrpc/connect";
@@ -19,11 +18,12 @@ import type { S3Target } from "../bulk/s3/s3-client.js";
 import { PathError, checkPublicHost, resolveExportFolder, resolveReadableFile } from "../bulk/server-paths.js";
 import { openCsvUrl } from "../bulk/url-source.js";
 import type { BulkSettings } from "../config/index.js";
-import { JobFailure } from "../jobs/job-manager.js";
+import { JobFailure, jobStarted, storedRequest } from "../jobs/job-manager.js";
 import type { JobManager, JobProgress } from "../jobs/job-manager.js";
 import type { OperationRunner } from "../server/internal-operations.js";
 import { createdTimeAttribute, defaultDatabase } from "../storage/index.js";
 import type { Id, Storage, StorageRecord, Table, WriteKind } from "../storage/index.js";
+import { isoTime } from "./iso-time.js";
 import { invalid } from "./storage-errors.js";
 
 /** What the bulk operations need besides the storage. */
@@ -65,9 +65,7 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
     return problems;
   };
 
-  const started = (id: string) => ({ message: `Starting job with id ${id}`, jobId: id });
   const userOf = (context: HandlerContext) => context.values.get(kUser);
-  const requestOf = (body: Record<string, unknown>) => JSON.parse(JSON.stringify(body, (key, value) => (key === "$typeName" ? undefined : value))) as Record<string, unknown>;
 
   /** Starts a load job: batches parsed by `open`, written with the action, checked against the role. */
   const startLoad = async (
@@ -83,7 +81,7 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
     const id = await jobs.start(type, user?.username ?? "", request, async (progress: JobProgress) =>
       loadBatches(table, action, await open(), { user: user?.username, progress, check }),
     );
-    return started(id);
+    return jobStarted(id);
   };
 
   const typesOf = (table: Table) => new Map(table.info.attributes.filter((a) => a.type && a.type !== "Any").map((a) => [a.name, a.type!]));
@@ -97,7 +95,7 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
       const table = loadTable(database, request.table!);
       const action = (request.action ?? "insert") as WriteKind;
       const data = request.data!;
-      return startLoad("csv_data_load", context, table, action, requestOf(request), async () =>
+      return startLoad("csv_data_load", context, table, action, storedRequest(request), async () =>
         csvBatches(data, { types: typesOf(table), jsonCells: false, keepExtra: true, batchSize }),
       );
     },
@@ -111,7 +109,7 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
       const allowed = isSuperUser(userOf(context)) ? settings.superUserPaths : settings.userPaths;
       const path = await pathOrError(() => resolveReadableFile(request.filePath!, allowed));
       const action = (request.action ?? "insert") as WriteKind;
-      return startLoad("csv_file_load", context, table, action, requestOf(request), async () =>
+      return startLoad("csv_file_load", context, table, action, storedRequest(request), async () =>
         csvBatches(createReadStream(path), { types: typesOf(table), jsonCells: true, keepExtra: false, batchSize }),
       );
     },
@@ -140,7 +138,7 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
       const action = (request.action ?? "insert") as WriteKind;
       const headers = { ...request.passthroughHeaders };
       const href = request.csvUrl;
-      return startLoad("csv_url_load", context, table, action, requestOf(request), async () => {
+      return startLoad("csv_url_load", context, table, action, storedRequest(request), async () => {
         const body = await openCsvUrl(href, { headers, timeoutMs: settings.urlTimeout, publicOnly });
         return csvBatches(body, { types: typesOf(table), jsonCells: true, keepExtra: false, batchSize });
       });
@@ -159,7 +157,7 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
       const table = loadTable(database, request.table!);
       const action = (request.action ?? "insert") as WriteKind;
       const target = s3Target(request.s3!, settings);
-      return startLoad("import_from_s3", context, table, action, redactS3(requestOf(request)), async () => {
+      return startLoad("import_from_s3", context, table, action, redactS3(storedRequest(request)), async () => {
         const { body } = await downloadObject(target);
         if (extension === ".csv") return csvBatches(body, { types: typesOf(table), jsonCells: true, keepExtra: false, batchSize });
         return jsonBatches(body, 5000);
@@ -169,7 +167,7 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
     async exportLocal(request, context) {
       const user = userOf(context);
       const runner = deps.runOperation();
-      const body = requestOf(request);
+      const body = storedRequest(request);
       const id = await jobs.start("export_local", user?.username ?? "", body, async () => {
         const format = exportFormat(request.format);
         const search = searchOf(request.searchOperation);
@@ -185,13 +183,13 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
         await writeFileAtomically(path, exportChunks(rows, format, columns));
         return { message: `Successfully exported ${format.toUpperCase()} locally.`, path };
       });
-      return started(id);
+      return jobStarted(id);
     },
 
     async exportToS3(request, context) {
       const user = userOf(context);
       const runner = deps.runOperation();
-      const id = await jobs.start("export_to_s3", user?.username ?? "", redactS3(requestOf(request)), async () => {
+      const id = await jobs.start("export_to_s3", user?.username ?? "", redactS3(storedRequest(request)), async () => {
         const format = exportFormat(request.format);
         const search = searchOf(request.searchOperation);
         const s3 = request.s3;
@@ -202,23 +200,23 @@ export function createBulkService(deps: BulkDependencies): ServiceImpl<typeof Bu
         target.key = `${target.key}.${format}`;
         return uploadObject(target, chunksAsBytes(exportChunks(rows, format, columns)), format === "json" ? "application/json" : "text/csv");
       });
-      return started(id);
+      return jobStarted(id);
     },
 
     async deleteRecordsBefore(request, context) {
       if (request.date === undefined || request.date === "") throw invalid("'date' is required");
-      if (!moment(request.date, moment.ISO_8601, true).isValid()) throw invalid("'date' must be in ISO 8601 date format");
+      if (isoTime(request.date) === undefined) throw invalid("'date' must be in ISO 8601 date format");
       if (request.table === undefined || request.table === "") throw invalid("'table' is required");
       const database = request.database ?? defaultDatabase;
       const name = request.table;
       const cutoff = Date.parse(request.date);
       const user = userOf(context);
-      const id = await jobs.start("delete_records_before", user?.username ?? "", requestOf(request), async (progress) => {
+      const id = await jobs.start("delete_records_before", user?.username ?? "", storedRequest(request), async (progress) => {
         const table = storage.hasDatabase(database) ? storage.table(database, name) : undefined;
         if (!table) throw new Error(`Table '${database}.${name}' does not exist`);
         return deleteBefore(table, cutoff, progress, user?.username);
       });
-      return started(id);
+      return jobStarted(id);
     },
   };
 }
@@ -328,9 +326,9 @@ async function runSearch(runner: OperationRunner, search: JsonObject, user: Auth
   const attributes = search["get_attributes"];
   if (search["operation"] === "sql" || !Array.isArray(attributes)) return { rows };
   if (attributes[0] === "*") {
-    const keys: string[] = [];
-    for (const row of rows) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
-    return { rows, columns: keys };
+    const keys = new Set<string>();
+    for (const row of rows) for (const key of Object.keys(row)) keys.add(key);
+    return { rows, columns: [...keys] };
   }
   return { rows, columns: [...new Set(attributes.map(String))] };
 }

@@ -1,9 +1,9 @@
-import moment from "moment";
 import type { JsonObject } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { JobRecord as JobMessage, JobSearchRecord, JobService } from "../../gen/harper/v1/job_service_pb.js";
 import { valueOfPlain } from "../contract/index.js";
 import type { JobManager, JobRecord } from "../jobs/job-manager.js";
+import { isoTime } from "./iso-time.js";
 import { invalid } from "./storage-errors.js";
 
 type JobFields = Omit<JobMessage, "$typeName">;
@@ -22,13 +22,6 @@ function jobFields(job: JobRecord): JobFields {
     user: String(job.user),
     progress: job.progress ? (job.progress as JsonObject) : undefined,
   };
-}
-
-/** A moment-style ISO-8601 date (`2021-01-25`, `...T22:05:27.464+0000`, `...Z`) in ms, or undefined. */
-function isoTime(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = moment(value, moment.ISO_8601, true);
-  return parsed.isValid() ? parsed.valueOf() : undefined;
 }
 
 /** get_job and search_jobs_by_start_date over the job records (spec bulk-jobs.md §2-§3). */

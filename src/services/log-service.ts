@@ -1,4 +1,3 @@
-import moment from "moment";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { toJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
@@ -6,12 +5,14 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { LogService } from "../../gen/harper/v1/log_service_pb.js";
 import { kUser } from "../auth/context.js";
 import { valueOfPlain } from "../contract/index.js";
+import { jobStarted, storedRequest } from "../jobs/job-manager.js";
 import type { JobManager } from "../jobs/job-manager.js";
 import { readLogFile } from "../log/read-log.js";
 import { rotatedLogs } from "../log/rotation.js";
 import type { LogQuery as FileQuery } from "../log/read-log.js";
 import { defaultDatabase } from "../storage/index.js";
 import type { LogEntry, LogQuery, Storage, Table } from "../storage/index.js";
+import { isoTime } from "./iso-time.js";
 import { invalid, notFound } from "./storage-errors.js";
 
 /** What the log operations need. */
@@ -78,7 +79,6 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
     if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
     return undefined;
   };
-  const started = (id: string) => ({ message: `Starting job with id ${id}`, jobId: id });
 
   /** A job deleting a table's audit entries older than `before`. */
   const startPurge = async (type: string, user: string, database: string, name: string, before: number, request: Record<string, unknown>) => {
@@ -88,7 +88,7 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       await table.purgeLog(before);
       return `Successfully completed job: ${jobId}`;
     });
-    return started(id);
+    return jobStarted(id);
   };
 
   return {
@@ -101,12 +101,9 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       if (request.level !== undefined && !levels.includes(request.level)) problems.push(`'level' must be one of [${levels.join(", ")}]`);
       const date = (key: string, value: string | undefined) => {
         if (value === undefined) return undefined;
-        const parsed = moment(value, moment.ISO_8601, true);
-        if (!parsed.isValid()) {
-          problems.push(`'${key}' date '${value}' is invalid.`);
-          return undefined;
-        }
-        return parsed.valueOf();
+        const time = isoTime(value);
+        if (time === undefined) problems.push(`'${key}' date '${value}' is invalid.`);
+        return time;
       };
       const from = date("from", request.from);
       const to = request.until !== undefined ? date("until", request.until) : date("to", request.to);
@@ -139,7 +136,7 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       if (request.timestamp === undefined) problems.push("'timestamp' is required");
       if (problems.length) throw invalid(problems.join(". "));
       const user = context.values.get(kUser)?.username ?? "";
-      return startPurge("delete_transaction_logs_before", user, request.database ?? defaultDatabase, request.table!, request.timestamp!, jsonOf(request));
+      return startPurge("delete_transaction_logs_before", user, request.database ?? defaultDatabase, request.table!, request.timestamp!, storedRequest(request));
     },
 
     async readAuditLog(request) {
@@ -185,7 +182,7 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
       if (!Number.isFinite(request.timestamp)) throw invalid("'timestamp' is invalid");
       if (request.table === undefined || request.table === "") throw invalid("'table' is required");
       const user = context.values.get(kUser)?.username ?? "";
-      return startPurge("delete_audit_logs_before", user, request.database ?? defaultDatabase, request.table, request.timestamp, jsonOf(request));
+      return startPurge("delete_audit_logs_before", user, request.database ?? defaultDatabase, request.table, request.timestamp, storedRequest(request));
     },
   };
 }
@@ -200,9 +197,4 @@ function auditEntry(entry: JsonObject) {
     records: (entry["records"] as JsonValue[]).map(valueOfPlain),
     originalRecords: ((entry["original_records"] as JsonValue[] | undefined) ?? []).map(valueOfPlain),
   };
-}
-
-/** A request as stored with its job. */
-function jsonOf(request: object): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(request, (key, value) => (key === "$typeName" ? undefined : value))) as Record<string, unknown>;
 }
