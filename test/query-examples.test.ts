@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createMemoryIndexSource, runQuery } from "../src/storage/query/index.js";
-import type { Condition, ConditionGroup, Query, WhereNode } from "../src/storage/query/index.js";
+import type { Query, WhereNode } from "../src/storage/query/index.js";
 import type { StorageRecord } from "../src/storage/types.js";
+import { and, ids, or, where } from "./query-builders.js";
 
 /** The `emp` table of spec nosql §6–§7 (names of ids 2, 3, 6 and 8 are not in the spec). */
 const emp: StorageRecord[] = [
@@ -17,14 +18,6 @@ const emp: StorageRecord[] = [
 ];
 const empSource = () => createMemoryIndexSource(emp, { primaryKey: "id", indexed: ["name", "dept", "salary", "age"] });
 
-const and = (...conditions: WhereNode[]): ConditionGroup => ({ operator: "and", conditions });
-const or = (...conditions: WhereNode[]): ConditionGroup => ({ operator: "or", conditions });
-const where = (attribute: string, comparator: Condition["comparator"], value: unknown): Condition => ({
-  attribute,
-  comparator,
-  value,
-});
-const ids = (records: Iterable<StorageRecord>) => Array.from(records, (record) => record["id"]);
 const run = (query: Query, source = empSource()) => ids(runQuery(source, query));
 
 test("a single condition is ordered by its attribute, ties by primary key (spec §7.5)", () => {

@@ -1,17 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createMemoryIndexSource, isQueryError, planQuery, runQuery } from "../src/storage/query/index.js";
-import type { Condition, ConditionGroup, Query, WhereNode } from "../src/storage/query/index.js";
-import type { StorageRecord } from "../src/storage/types.js";
+import type { Condition, Query, WhereNode } from "../src/storage/query/index.js";
+import { and, ids, or, where } from "./query-builders.js";
 
-const and = (...conditions: WhereNode[]): ConditionGroup => ({ operator: "and", conditions });
-const or = (...conditions: WhereNode[]): ConditionGroup => ({ operator: "or", conditions });
-const where = (attribute: string, comparator: Condition["comparator"], value: unknown): Condition => ({
-  attribute,
-  comparator,
-  value,
-});
-const ids = (records: Iterable<StorageRecord>) => Array.from(records, (record) => record["id"]);
 
 /** 10 000 records: `group` is i % 10 (indexed), `plain` is i % 7 (not indexed), `tags` an array. */
 function bigTable() {
