@@ -70,6 +70,11 @@ export interface Storage {
   dropTable(database: string, name: string): Promise<void>;
   /** The table, or undefined when it (or its database) does not exist. */
   table(database: string, name: string): Table | undefined;
+  /**
+   * The table, or NOT_FOUND with Harper's text: `database '<db>' does not exist` when the database
+   * is missing, else `Table '<db>.<table>' does not exist`.
+   */
+  requireTable(database: string, name: string): Table;
   /** The tables of a database, in creation order. NOT_FOUND when the database is missing. */
   tables(database: string): TableInfo[];
   /** Waits for pending writes and closes every environment. Later calls throw CLOSED. */
@@ -247,6 +252,14 @@ export function openStorage(options: StorageOptions): Storage {
       const env = envs.get(database);
       const state = env?.tables.get(name);
       return env && state ? handleOf(env, state) : undefined;
+    },
+    requireTable(database, name) {
+      alive();
+      const env = envs.get(database);
+      if (!env) throw databaseNotFound(database);
+      const state = env.tables.get(name);
+      if (!state) throw tableNotFound(database, name);
+      return handleOf(env, state);
     },
     tables(database) {
       alive();
