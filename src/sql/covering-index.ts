@@ -1,5 +1,4 @@
-import { compareKeys } from "lmdb";
-import type { Key } from "lmdb";
+import { compareStoredKeys } from "../storage/index.js";
 import type { Id, StorageRecord } from "../storage/index.js";
 import type { Row, Slot } from "./scope.js";
 
@@ -52,6 +51,6 @@ export function scanOrder<T>(groups: T[], valueOf: (group: T) => unknown, coveri
     const ka = keyOf(a);
     const kb = keyOf(b);
     if (ka === undefined || kb === undefined) return 0;
-    return compareKeys(ka as Key, kb as Key);
+    return compareStoredKeys(ka, kb);
   });
 }

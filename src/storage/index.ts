@@ -29,6 +29,7 @@ export { StorageError, isStorageError, systemIsReadOnlyMessage } from "./errors.
 export type { StorageErrorCode } from "./errors.js";
 export { validateAttributeName, validateName } from "./validate-name.js";
 export { checkId, maxKeyBytes } from "./primary-key.js";
+export { compareStoredKeys } from "./key-order.js";
 export { scalarTypes } from "./attribute-definitions.js";
 export {
   createdTimeAttribute,
