@@ -98,11 +98,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * What the command prints when it fails: a configuration mistake (ConfigError, naming the key or
+ * the file) or a port that cannot be bound (ListenError) is the user's to fix and gets one line
+ * without a stack trace; anything else is a bug and gets its stack.
+ */
+function failureText(error: unknown): string {
+  if (isConfigError(error) || isListenError(error)) return error.message.replace(/\s*[\r\n]+\s*/g, " ");
+  return error instanceof Error ? (error.stack ?? String(error)) : String(error);
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const expected = isConfigError(error) || isListenError(error);
-    process.stderr.write(`harper-ops: ${expected ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+    process.stderr.write(`harper-ops: ${failureText(error)}\n`);
     process.exit(1);
   },
 );

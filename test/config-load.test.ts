@@ -53,8 +53,8 @@ test("the typed settings carry the values the server uses", async (t) => {
   assert.equal(settings.host, undefined);
   assert.equal(settings.maxRequestBodySize, 1024 * 1024 * 1024);
   assert.equal(settings.authorizeLocal, false);
-  assert.equal(settings.operationTokenTimeout, "1d");
-  assert.equal(settings.refreshTokenTimeout, "30d");
+  assert.equal(settings.operationTokenSeconds, 86400);
+  assert.equal(settings.refreshTokenSeconds, 30 * 86400);
   assert.equal(settings.logLevel, "info");
   assert.equal(settings.auditLog, true);
   assert.equal(settings.logRoot, join(rootPath, "log"));
@@ -137,6 +137,22 @@ test("a root path that cannot be a folder stops the start", async (t) => {
   await assert.rejects(loadConfig({ env: { ROOTPATH: "plain-file/root" }, cwd }), (error: unknown) => {
     assert.ok(isConfigError(error));
     assert.match(error.message, /^Cannot create the root folder .*plain-file/);
+    return true;
+  });
+});
+
+test("a config file whose aliases expand too far is refused with a ConfigError naming the file", async (t) => {
+  const root = await tempFolder(t);
+  const file = join(root, CONFIG_FILE_NAME);
+  const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (let i = 0, previous = "a"; i < 8; previous = `l${i}`, i++) {
+    lines.push(`l${i}: &l${i} [${Array(10).fill(`*${previous}`).join(", ")}]`);
+  }
+  await writeFile(file, lines.join("\n") + "\n");
+  await assert.rejects(loadConfig({ env: { ROOTPATH: root } }), (error: unknown) => {
+    assert.ok(isConfigError(error), String(error));
+    assert.ok(error.message.startsWith(`Invalid configuration file ${file}: `), error.message);
+    assert.equal(error.file, file);
     return true;
   });
 });

@@ -5,6 +5,12 @@ import type { ConfigTree } from "./config-tree.js";
 export const DEFAULT_OPERATIONS_PORT = 9925;
 
 /**
+ * Harper's default for `authentication.cacheTTL`: how long, in milliseconds, a successful Basic
+ * verification is remembered before the password is checked again.
+ */
+export const DEFAULT_AUTH_CACHE_TTL_MS = 30_000;
+
+/**
  * Harper's default for the largest request body the Operations API reads (its operations server
  * sets a 1 GB body limit), used when `operationsApi.network.maxRequestBodySize` is not set.
  */
@@ -54,7 +60,7 @@ export function createDefaultConfig(rootPath: string): ConfigTree {
     },
     authentication: {
       authorizeLocal: false,
-      cacheTTL: 30000,
+      cacheTTL: DEFAULT_AUTH_CACHE_TTL_MS,
       enableSessions: true,
       operationTokenTimeout: "1d",
       refreshTokenTimeout: "30d",

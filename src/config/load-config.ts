@@ -124,7 +124,13 @@ export function parseConfigYaml(text: string, file: string): ConfigTree {
   if (problem) {
     throw new ConfigError(`Invalid configuration file ${file}: ${problem.message.split("\n")[0]?.replace(/:$/, "")}`, undefined, file);
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // toJS refuses what parsing let through, such as an alias expanded too many times.
+    throw new ConfigError(`Invalid configuration file ${file}: ${reason(error).split("\n")[0]}`, undefined, file);
+  }
   if (value === null || value === undefined) return {};
   if (!isConfigTree(value)) {
     throw new ConfigError(`Invalid configuration file ${file}: expected a mapping of keys, found ${Array.isArray(value) ? "a list" : "a single value"}`, undefined, file);
@@ -132,8 +138,15 @@ export function parseConfigYaml(text: string, file: string): ConfigTree {
   return value;
 }
 
+/**
+ * Appends where the bad value came from: the last override of the key itself, else the last one
+ * below it (`http.mtls.required` made `http.mtls` a mapping) or above it (`tls` replaced the
+ * section that holds `tls.certificate`), else the file.
+ */
 function withSource(error: ConfigError, overrides: readonly ConfigOverride[], file: string): ConfigError {
-  const override = overrides.filter((o) => o.path === error.key).at(-1);
+  const key = error.key;
+  const related = (o: ConfigOverride) => key !== undefined && (o.path.startsWith(`${key}.`) || key.startsWith(`${o.path}.`));
+  const override = overrides.filter((o) => o.path === key).at(-1) ?? overrides.filter(related).at(-1);
   const source = override ? sourceOf(override) : `the file ${file}`;
   return new ConfigError(`${error.message}, set by ${source}`, error.key, override ? undefined : file);
 }

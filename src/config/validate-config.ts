@@ -1,9 +1,9 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { ConfigError, invalidValue } from "./config-error.js";
-import { createDefaultConfig, DEFAULT_MAX_REQUEST_BODY_SIZE } from "./default-config.js";
+import { createDefaultConfig, DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_MAX_REQUEST_BODY_SIZE } from "./default-config.js";
 import { getPath, isConfigTree, treePaths } from "./config-tree.js";
 import type { ConfigTree, ConfigValue } from "./config-tree.js";
-import { isDuration } from "./parse-duration.js";
+import { isDuration, parseDuration } from "./parse-duration.js";
 import { parseByteSize } from "./parse-byte-size.js";
 
 /** Harper's log levels, most severe first (spec system-config-logs §6.1). */
@@ -25,8 +25,11 @@ export interface TlsPaths {
 /** The values the server uses, typed and checked; absolute paths, sizes in bytes. */
 export interface ConfigSettings {
   rootPath: string;
-  /** Plain HTTP/h2c port of the Operations API; null when only securePort is served; 0 = any free port. */
-  port: number | null;
+  /**
+   * Plain HTTP/h2c port of the Operations API; 0 = any free port. Always set: harper-ops always
+   * serves the plain port, so a null `operationsApi.network.port` is refused at load.
+   */
+  port: number;
   /** TLS port of the Operations API, or null; 0 = any free port. */
   securePort: number | null;
   /** Address to bind (harper-ops addition `operationsApi.network.host`); undefined = all. */
@@ -42,13 +45,20 @@ export interface ConfigSettings {
   headersTimeout: number;
   authorizeLocal: boolean;
   enableSessions: boolean;
-  /** Token lifetimes as written in the file (`"1d"`, or seconds); see parseDuration. */
-  operationTokenTimeout: string | number;
-  refreshTokenTimeout: string | number;
+  /** Lifetime of an operation token (`authentication.operationTokenTimeout`), in seconds. */
+  operationTokenSeconds: number;
+  /** Lifetime of a refresh token (`authentication.refreshTokenTimeout`), in seconds. */
+  refreshTokenSeconds: number;
+  /**
+   * How long a successful Basic verification is remembered (`authentication.cacheTTL`), in
+   * milliseconds; 0 remembers nothing.
+   */
+  authCacheTtlMs: number;
   hashFunction: (typeof HASH_FUNCTIONS)[number] | undefined;
   logLevel: LogLevel;
   auditLog: boolean;
-  auditRetention: string | number;
+  /** How long audit log entries are kept (`logging.auditRetention`), in milliseconds. */
+  auditRetentionMs: number;
   auditAuthEvents: { logFailed: boolean; logSuccessful: boolean };
   logRoot: string;
   /** `<logRoot>/hdb.log`. */
@@ -82,15 +92,27 @@ export interface BulkSettings {
 const templates = createDefaultConfig("/");
 const templateLeaves = treePaths(templates).filter((path) => !isConfigTree(getPath(templates, path)));
 const durationKeys = ["authentication.operationTokenTimeout", "authentication.refreshTokenTimeout", "logging.auditRetention"];
+/**
+ * Keys whose default is a boolean but which Harper also accepts as a mapping of sub-keys
+ * (`http.mtls.required`, `storage.compression.threshold`, `threads.debug.port`).
+ */
+const booleanOrMappingKeys = ["http.mtls", "storage.compression", "threads.debug"];
+/** Sections (mappings in the defaults) that Harper also accepts as a list: several certificates. */
+const listSections = ["tls"];
+const templateSections = treePaths(templates).filter((path) => isConfigTree(getPath(templates, path)));
 const pathKeys = ["componentsRoot", "logging.root", "logging.rotation.path", "storage.path", "operationsApi.network.domainSocket"];
 
 /**
  * Checks the merged configuration and returns the typed view the server uses. Throws a
- * ConfigError naming the first key whose value is unusable: a port that is not an integer from 0
- * to 65535 (or null), a log level outside LOG_LEVELS, a non-boolean where the default is a
- * boolean, a negative or non-numeric timeout, a duration that parseDuration refuses.
+ * ConfigError naming the first key whose value is unusable: a section of the defaults that is not a
+ * mapping, a port that is not an integer from 0 to 65535 (or null), a null
+ * `operationsApi.network.port` (harper-ops always serves the plain port), a log level outside
+ * LOG_LEVELS, a non-boolean where the default is a boolean, a negative or non-numeric timeout or
+ * `authentication.cacheTTL`, a duration that parseDuration refuses. Durations are parsed here,
+ * once: the settings carry them as numbers with their unit in the name.
  */
 export function validateConfig(raw: ConfigTree, rootPath: string): ConfigSettings {
+  for (const path of templateSections) checkSection(raw, path);
   for (const path of templateLeaves) checkLikeDefault(raw, path);
   for (const path of treePaths(raw)) {
     const last = path.slice(path.lastIndexOf(".") + 1);
@@ -111,18 +133,19 @@ export function validateConfig(raw: ConfigTree, rootPath: string): ConfigSetting
     throw invalidValue("authentication.hashFunction", `one of ${HASH_FUNCTIONS.join(", ")}`, hash);
   }
   checkRotation(raw);
-  const port = getPath(raw, "operationsApi.network.port") as number | null;
-  const securePort = getPath(raw, "operationsApi.network.securePort") as number | null;
-  if (port === null && securePort === null) {
-    throw new ConfigError("Invalid configuration: operationsApi.network.port and operationsApi.network.securePort cannot both be null", "operationsApi.network.port");
+  const port = getPath(raw, "operationsApi.network.port");
+  if (typeof port !== "number") {
+    // checkPort let through only null or nothing: the listener always needs the plain port.
+    throw invalidValue("operationsApi.network.port", "set to a port number from 0 to 65535: harper-ops always serves the plain port", port);
   }
-  if (port !== null && port !== 0 && port === securePort) {
+  const securePort = (getPath(raw, "operationsApi.network.securePort") ?? null) as number | null;
+  if (port !== 0 && port === securePort) {
     throw new ConfigError("Invalid configuration: operationsApi.network.port and operationsApi.network.securePort cannot be the same value", "operationsApi.network.securePort");
   }
   return settingsOf(raw, rootPath, port, securePort);
 }
 
-function settingsOf(raw: ConfigTree, rootPath: string, port: number | null, securePort: number | null): ConfigSettings {
+function settingsOf(raw: ConfigTree, rootPath: string, port: number, securePort: number | null): ConfigSettings {
   const get = (path: string) => getPath(raw, path);
   const filePath = (key: string, fallback: string) => pathValue(raw, key, rootPath) ?? join(rootPath, fallback);
   const host = get("operationsApi.network.host");
@@ -147,12 +170,13 @@ function settingsOf(raw: ConfigTree, rootPath: string, port: number | null, secu
     headersTimeout: get("operationsApi.network.headersTimeout") as number,
     authorizeLocal: get("authentication.authorizeLocal") as boolean,
     enableSessions: get("authentication.enableSessions") as boolean,
-    operationTokenTimeout: get("authentication.operationTokenTimeout") as string | number,
-    refreshTokenTimeout: get("authentication.refreshTokenTimeout") as string | number,
+    operationTokenSeconds: durationSeconds(raw, "authentication.operationTokenTimeout"),
+    refreshTokenSeconds: durationSeconds(raw, "authentication.refreshTokenTimeout"),
+    authCacheTtlMs: (get("authentication.cacheTTL") ?? DEFAULT_AUTH_CACHE_TTL_MS) as number,
     hashFunction: (get("authentication.hashFunction") ?? undefined) as ConfigSettings["hashFunction"],
     logLevel: get("logging.level") as LogLevel,
     auditLog: get("logging.auditLog") as boolean,
-    auditRetention: get("logging.auditRetention") as string | number,
+    auditRetentionMs: durationSeconds(raw, "logging.auditRetention") * 1000,
     auditAuthEvents: {
       logFailed: get("logging.auditAuthEvents.logFailed") as boolean,
       logSuccessful: get("logging.auditAuthEvents.logSuccessful") as boolean,
@@ -191,12 +215,41 @@ function bulkSettings(raw: ConfigTree, rootPath: string): BulkSettings {
   };
 }
 
-/** A key whose default is a boolean or a number must hold the same kind (ports are checked apart). */
+/** A duration key, already checked by isDuration, in seconds. */
+function durationSeconds(raw: ConfigTree, key: string): number {
+  return parseDuration(getPath(raw, key) as string | number, key);
+}
+
+/**
+ * A section that is a mapping in the defaults (`operationsApi`, `operationsApi.network`,
+ * `authentication`, ...) must still be one: a scalar, a list or an empty (null) section would hide
+ * every key below it, and the checks of those keys would name the wrong key or none.
+ */
+function checkSection(raw: ConfigTree, path: string): void {
+  const value = getPath(raw, path);
+  if (value === undefined || isConfigTree(value)) return; // undefined: a parent is already refused.
+  if (Array.isArray(value) && listSections.includes(path)) return;
+  throw invalidValue(path, listSections.includes(path) ? "a mapping of keys or a list of them" : "a mapping of keys", value);
+}
+
+/**
+ * A key whose default is a boolean or a number must hold the same kind (ports are checked apart).
+ * Such a key is missing only when its section was replaced (`operationsApi: 5` in the file, then
+ * `--OPERATIONSAPI_NETWORK_PORT` made a new section without the other keys): that is refused too.
+ */
 function checkLikeDefault(raw: ConfigTree, path: string): void {
   const template = getPath(templates, path);
   const value = getPath(raw, path);
-  if (value === undefined || path.endsWith(".port") || path.endsWith(".securePort")) return;
-  if (typeof template === "boolean" && typeof value !== "boolean") throw invalidValue(path, "true or false", value);
+  if (path.endsWith(".port") || path.endsWith(".securePort")) return;
+  if (value === undefined) {
+    if (typeof template === "boolean") throw invalidValue(path, "true or false", value);
+    if (typeof template === "number") throw invalidValue(path, "a number greater than or equal to 0", value);
+    return;
+  }
+  if (typeof template === "boolean" && typeof value !== "boolean") {
+    if (booleanOrMappingKeys.includes(path) && isConfigTree(value)) return;
+    throw invalidValue(path, booleanOrMappingKeys.includes(path) ? "true, false or a mapping of keys" : "true or false", value);
+  }
   if (typeof template === "number" && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
     throw invalidValue(path, "a number greater than or equal to 0", value);
   }
