@@ -8,27 +8,22 @@ import { createStorageUserStore, ensureAdmin } from "./auth/system-users.js";
 import { ensureTokenKeys } from "./auth/token-keys.js";
 import { createTokenIssuer } from "./auth/tokens.js";
 import { loadConfig, parseDuration } from "./config/index.js";
-import type { LoadedConfig } from "./config/index.js";
-import { buildOperationTable, services } from "./contract/index.js";
+import type { ConfigSettings, LoadedConfig } from "./config/index.js";
+import { httpStatusOf } from "./contract/index.js";
+import type { Dispatch } from "./dispatch/dispatch-call.js";
+import { createDispatcher } from "./dispatch/dispatcher.js";
+import { createJobManager } from "./jobs/job-manager.js";
+import type { JobManager } from "./jobs/job-manager.js";
+import { scheduleAuditRetention } from "./log/audit-retention.js";
 import { createLogger } from "./log/logger.js";
 import type { Logger } from "./log/logger.js";
 import { createRequestLogInterceptor } from "./log/request-log.js";
 import { createApp } from "./server/app.js";
 import { ensureCertificates } from "./server/certificates.js";
 import { createListener } from "./server/listener.js";
-import { createDatabaseService } from "./services/database-service.js";
-import { createNoSqlService } from "./services/nosql-service.js";
-import { createSqlService } from "./services/sql-service.js";
-import { createBulkService } from "./services/bulk-service.js";
-import { createJobService } from "./services/job-service.js";
-import { createLogService } from "./services/log-service.js";
-import { scheduleAuditRetention } from "./log/audit-retention.js";
-import { createJobManager } from "./jobs/job-manager.js";
-import { createOperationRunner } from "./server/internal-operations.js";
-import type { OperationRunner } from "./server/internal-operations.js";
-import { createTokenService } from "./services/token-service.js";
-import { createUserService } from "./services/user-service.js";
+import { createRoutes } from "./server/routes.js";
 import { openStorage } from "./storage/index.js";
+import type { Storage } from "./storage/index.js";
 
 /** Install-time parameters that are not configuration keys (Harper's names). */
 const installParameters = ["HDB_ADMIN_USERNAME", "HDB_ADMIN_PASSWORD", "TC_AGREEMENT", "DEFAULTS_MODE"];
@@ -52,20 +47,25 @@ export interface RunningServer {
   readonly securePort: number | null;
   /** The admin password generated on first start when none was given. */
   readonly generatedPassword: string | undefined;
+  /** The one dispatch path, for in-process callers (an operation on behalf of a user). */
+  readonly dispatch: Dispatch;
   /** Finishes in-flight requests, closes the listener, LMDB and the log, removes the PID file. */
   close(): Promise<void>;
 }
 
+/** What is closed on shutdown, in order: added to the front (listener, jobs) or the back (files). */
+type Closers = Array<() => Promise<void>>;
+
 /**
- * Starts harper-ops: configuration, log, storage (creating the super user on first start), token
- * keys, certificates for the TLS port, and one request handler on both ports.
+ * Starts harper-ops: configuration, log, storage (creating the super user on first start),
+ * authentication, jobs, the route table and its dispatcher, the listener on both ports, the PID
+ * file and the banner. A configuration mistake raises ConfigError before anything is opened.
  */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const { argv, install } = splitInstallParameters(options.argv ?? [], env);
   const config = await loadConfig({ env, argv, cwd: options.cwd });
   const settings = config.settings;
-  if (settings.port === null) throw new Error("Invalid configuration: operationsApi.network.port must be set");
   const logger = createLogger({
     level: settings.logLevel,
     file: settings.logToFile ? settings.logFile : undefined,
@@ -73,97 +73,27 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     rotation: settings.logRotation,
   });
   const storage = await openStorage({ path: settings.storagePath, auditLog: settings.auditLog });
-  const closers: Array<() => Promise<void>> = [async () => storage.close()];
+  const closers: Closers = [async () => storage.close()];
   try {
-    let generatedPassword: string | undefined;
-    const adminName = install["HDB_ADMIN_USERNAME"] || "admin";
-    let adminPassword = install["HDB_ADMIN_PASSWORD"];
-    if (!adminPassword) adminPassword = generatedPassword = randomBytes(12).toString("base64url");
-    const created = await ensureAdmin(storage, adminName, adminPassword);
-    if (!created) generatedPassword = undefined;
-
-    const tokens = createTokenIssuer(await ensureTokenKeys(settings.keysDir));
-    const users = createStorageUserStore(storage);
-    const cacheTtl = Number((config.raw["authentication"] as Record<string, unknown> | undefined)?.["cacheTTL"]);
-    const authenticator = createAuthenticator({
-      users,
-      tokens,
-      authorizeLocal: settings.authorizeLocal,
-      cacheTtlMs: Number.isFinite(cacheTtl) ? cacheTtl : 30_000,
-    });
-    const table = buildOperationTable(services);
-    const jobs = createJobManager(storage, (message, error) => logger.error({ err: error }, message));
-    if (settings.auditLog) {
-      const retention = parseDuration(settings.auditRetention, "logging.auditRetention") * 1000;
-      const stop = scheduleAuditRetention(storage, retention, (error) => logger.error({ err: error }, "audit log retention failed"));
-      closers.unshift(async () => stop());
-    }
-    // Running jobs get a moment to finish; one that does not is marked failed at the next start.
-    closers.unshift(() => Promise.race([jobs.idle(), new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]));
-    let runOperation: OperationRunner | undefined;
-    const implementations: Record<string, object> = {
-        "harper.v1.DatabaseService": createDatabaseService(storage),
-        "harper.v1.NoSqlService": createNoSqlService(storage),
-        "harper.v1.SqlService": createSqlService(storage),
-        "harper.v1.JobService": createJobService(jobs),
-        "harper.v1.BulkService": createBulkService({ storage, jobs, settings: settings.bulk, runOperation: () => runOperation! }),
-        "harper.v1.LogService": createLogService({
-          storage,
-          jobs,
-          logFile: settings.logFile,
-          rotationPath: settings.logRotation.path,
-          auditLog: settings.auditLog,
-          flushLog: () => new Promise<void>((resolve) => logger.flush(() => resolve())),
-        }),
-        "harper.v1.UserService": createUserService({ storage, authenticator }),
-        "harper.v1.TokenService": createTokenService({
-          authenticator,
-          tokens,
-          users,
-          operationTokenSeconds: parseDuration(settings.operationTokenTimeout, "authentication.operationTokenTimeout"),
-          refreshTokenSeconds: parseDuration(settings.refreshTokenTimeout, "authentication.refreshTokenTimeout"),
-          parseDuration: (value) => parseDuration(value),
-        }),
-    };
-    runOperation = createOperationRunner(table, implementations);
-    const handler = createApp({
-      services,
-      table,
-      implementations,
-      interceptors: [
-        createRequestLogInterceptor(logger, table),
-        createAuthInterceptor(table, authenticator),
-        createPermissionInterceptor(table, storage),
-      ],
-      maxBodyBytes: settings.maxRequestBodySize,
-      logger,
-    });
-    const tls = settings.securePort === null ? undefined : await loadTls(config);
-    const listener = await createListener({
-      handler,
-      port: settings.port,
-      host: settings.host,
-      securePort: settings.securePort,
-      tls,
-      keepAliveTimeout: settings.keepAliveTimeout,
-      onError: (error) => logger.error({ tags: [], err: error }, error.message),
-    });
-    closers.unshift(() => listener.close(5000));
-    const pidFile = join(config.rootPath, "hdb.pid");
-    await writeFile(pidFile, String(process.pid));
-    closers.push(() => rm(pidFile, { force: true }));
-
-    const host = settings.host ?? "localhost";
-    const lines = [
-      `harper-ops ${version()} is running`,
-      `  Operations API: http://${host}:${listener.port}/  (Harper JSON, gRPC, gRPC-Web, Connect)`,
-      ...(listener.securePort !== null ? [`  TLS:            https://${host}:${listener.securePort}/`] : []),
-      `  Root folder:    ${config.rootPath}`,
-      ...(created
-        ? [`  Super user:     ${adminName}` + (generatedPassword ? `  password: ${generatedPassword}  (shown once)` : "")]
-        : []),
+    const admin = await provisionAdmin(storage, install);
+    const auth = await createAuth(storage, settings);
+    const jobs = startJobs(storage, settings, logger, closers);
+    const interceptors = [
+      createRequestLogInterceptor(logger),
+      createAuthInterceptor(auth.authenticator),
+      createPermissionInterceptor(storage),
     ];
-    (options.print ?? ((text) => process.stdout.write(text + "\n")))(lines.join("\n"));
+    const dispatcher = createDispatcher({
+      interceptors,
+      routes: (dispatch) => createRoutes({ storage, settings, logger, jobs, ...auth, parseDuration: (value) => parseDuration(value) }, dispatch),
+      onRejected: ({ operation, error }) =>
+        logger.error({ tags: [], operation, protocol: "json", status: httpStatusOf(error.code) }, error.rawMessage),
+    });
+    const handler = createApp({ dispatcher, interceptors, maxBodyBytes: settings.maxRequestBodySize, logger });
+    const listener = await listen(handler, config, logger);
+    closers.unshift(() => listener.close(5000));
+    await writePidFile(config.rootPath, closers);
+    printBanner(options.print, { config, listener, admin });
     logger.notify({ tags: [] }, `harper-ops started on port ${listener.port}`);
 
     let closing: Promise<void> | undefined;
@@ -172,7 +102,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       logger,
       port: listener.port,
       securePort: listener.securePort,
-      generatedPassword,
+      generatedPassword: admin.generatedPassword,
+      dispatch: dispatcher.dispatch,
       close() {
         closing ??= (async () => {
           logger.notify({ tags: [] }, "harper-ops is shutting down");
@@ -186,6 +117,82 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     for (const close of closers) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The super user of a first start: HDB_ADMIN_USERNAME with HDB_ADMIN_PASSWORD, or a random password. */
+async function provisionAdmin(storage: Storage, install: Record<string, string | undefined>) {
+  const name = install["HDB_ADMIN_USERNAME"] || "admin";
+  const given = install["HDB_ADMIN_PASSWORD"];
+  const password = given || randomBytes(12).toString("base64url");
+  const created = await ensureAdmin(storage, name, password);
+  return { name, created, generatedPassword: created && !given ? password : undefined };
+}
+
+/** Token keys (made on first start), the user store and the authenticator. */
+async function createAuth(storage: Storage, settings: ConfigSettings) {
+  const tokens = createTokenIssuer(await ensureTokenKeys(settings.keysDir));
+  const users = createStorageUserStore(storage);
+  const authenticator = createAuthenticator({
+    users,
+    tokens,
+    authorizeLocal: settings.authorizeLocal,
+    cacheTtlMs: settings.authCacheTtlMs,
+  });
+  return { tokens, users, authenticator };
+}
+
+/** The job manager (marking jobs a stop interrupted) and the audit log retention. */
+function startJobs(storage: Storage, settings: ConfigSettings, logger: Logger, closers: Closers): JobManager {
+  const jobs = createJobManager(storage, (message, error) => logger.error({ err: error }, message));
+  if (settings.auditLog) {
+    const stop = scheduleAuditRetention(storage, settings.auditRetentionMs, (error) =>
+      logger.error({ err: error }, "audit log retention failed"),
+    );
+    closers.unshift(async () => stop());
+  }
+  // Running jobs get a moment to finish; one that does not is marked failed at the next start.
+  closers.unshift(() => Promise.race([jobs.idle(), new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]));
+  return jobs;
+}
+
+/** The listener on the plain port and, when configured, the TLS port. */
+async function listen(handler: Parameters<typeof createListener>[0]["handler"], config: LoadedConfig, logger: Logger) {
+  const settings = config.settings;
+  const tls = settings.securePort === null ? undefined : await loadTls(config);
+  return createListener({
+    handler,
+    port: settings.port,
+    host: settings.host,
+    securePort: settings.securePort,
+    tls,
+    keepAliveTimeout: settings.keepAliveTimeout,
+    onError: (error) => logger.error({ tags: [], err: error }, error.message),
+  });
+}
+
+/** `<root>/hdb.pid`, removed on close. */
+async function writePidFile(rootPath: string, closers: Closers): Promise<void> {
+  const pidFile = join(rootPath, "hdb.pid");
+  await writeFile(pidFile, String(process.pid));
+  closers.push(() => rm(pidFile, { force: true }));
+}
+
+/** The start-up banner: URLs, root folder, and the super user of a first start. */
+function printBanner(
+  print: ((text: string) => void) | undefined,
+  { config, listener, admin }: { config: LoadedConfig; listener: { port: number; securePort: number | null }; admin: Awaited<ReturnType<typeof provisionAdmin>> },
+): void {
+  const host = config.settings.host ?? "localhost";
+  const lines = [
+    `harper-ops ${version()} is running`,
+    `  Operations API: http://${host}:${listener.port}/  (Harper JSON, gRPC, gRPC-Web, Connect)`,
+    ...(listener.securePort !== null ? [`  TLS:            https://${host}:${listener.securePort}/`] : []),
+    `  Root folder:    ${config.rootPath}`,
+    ...(admin.created
+      ? [`  Super user:     ${admin.name}` + (admin.generatedPassword ? `  password: ${admin.generatedPassword}  (shown once)` : "")]
+      : []),
+  ];
+  (print ?? ((text) => process.stdout.write(text + "\n")))(lines.join("\n"));
 }
 
 /** Separates Harper's install parameters (`--HDB_ADMIN_PASSWORD x`, env) from config overrides. */

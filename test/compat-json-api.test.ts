@@ -8,11 +8,12 @@ import type { AuthUser } from "../src/auth/context.js";
 import { kRemoteAddress } from "../src/auth/context.js";
 import type { Authenticator } from "../src/auth/authenticator.js";
 import { createAuthInterceptor } from "../src/auth/interceptor.js";
-import { buildOperationTable, services } from "../src/contract/index.js";
+import { services } from "../src/contract/index.js";
 import { createCompatHandler } from "../src/compat/compat-handler.js";
-import type { UnaryHandler } from "../src/compat/compat-handler.js";
-import { createUnimplementedService } from "../src/services/unimplemented.js";
-import { createUserService } from "../src/services/user-service.js";
+import { createDispatcher } from "../src/dispatch/dispatcher.js";
+import { route, unbuilt } from "../src/dispatch/route.js";
+import { UserService } from "../gen/harper/v1/user_service_pb.js";
+import { userInfo } from "../src/services/user-service.js";
 
 // The JSON adapter over real HTTP, with the real interceptor and services and a stand-in
 // authenticator: admin:pw is a super user, reader:pw a user without super_user.
@@ -37,15 +38,23 @@ const authenticator: Authenticator = {
     return undefined;
   },
   flush() {},
+  actingAs(username) {
+    return users[username]!;
+  },
 };
 
-const table = buildOperationTable(services);
-const impls = new Map(services.map((s) => [s as never, createUnimplementedService(s, table)]));
-Object.assign(impls.get(services.find((s) => s.typeName === "harper.v1.UserService") as never)!, createUserService());
+// Every service unbuilt but user_info.
+const dispatcher = createDispatcher({
+  interceptors: [createAuthInterceptor(authenticator)],
+  routes: () =>
+    services.map((service) =>
+      service === UserService
+        ? route(UserService, { userInfo }, "listRoles", "addRole", "alterRole", "dropRole", "listUsers", "addUser", "alterUser", "dropUser")
+        : unbuilt(service),
+    ),
+});
 const handler = createCompatHandler({
-  table,
-  handlerOf: (service, method) => impls.get(service as never)![method.localName] as unknown as UnaryHandler,
-  interceptors: [createAuthInterceptor(table, authenticator)],
+  dispatch: dispatcher.dispatch,
   maxBodyBytes: 1024,
   contextValues: (req) => createContextValues().set(kRemoteAddress, req.socket.remoteAddress),
 });

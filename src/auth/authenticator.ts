@@ -15,6 +15,11 @@ export interface Authenticator {
   authenticate(header: string | null, remoteAddress: string | undefined, operation: string): Promise<AuthUser | undefined>;
   /** Checks a username and password (token exchange, login); undefined when they do not match. */
   checkPassword(username: string, password: string): Promise<AuthUser | undefined>;
+  /**
+   * The user an internal call runs for, as stored now. UNAUTHENTICATED when the user no longer
+   * exists or is inactive, so a job never outlives its creator's access.
+   */
+  actingAs(username: string): AuthUser;
   /** Forgets cached verifications; called whenever a user or role changes. */
   flush(): void;
 }
@@ -104,6 +109,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     async checkPassword(username, password) {
       const user = users.getUser(username);
       if (!user || !(await verifyPassword(password, user.record["password"]))) return undefined;
+      return user;
+    },
+    actingAs(username) {
+      const user = users.getUser(username);
+      if (!user) throw loginFailed();
+      if (!user.active) throw inactive();
       return user;
     },
     flush() {

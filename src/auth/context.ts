@@ -21,6 +21,12 @@ export interface AuthRole {
 /** The authenticated caller of an RPC, set by the auth interceptor, read by handlers. */
 export const kUser = createContextKey<AuthUser | undefined>(undefined, { description: "authenticated user" });
 
+/**
+ * The user an internal call runs for (an export's embedded search), by name, set by the
+ * dispatcher; the auth interceptor resolves it instead of reading credentials. No transport sets it.
+ */
+export const kOnBehalfOf = createContextKey<string | undefined>(undefined, { description: "user of an internal call" });
+
 /** The client's IP address, set by the transport (for Harper's loopback `authorizeLocal`). */
 export const kRemoteAddress = createContextKey<string | undefined>(undefined, { description: "client address" });
 

@@ -1,9 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
 import { Role } from "../../gen/harper/v1/options_pb.js";
-import type { OperationTable } from "../contract/index.js";
+import { operationOf } from "../contract/index.js";
+import type { OperationEntry } from "../contract/index.js";
+import { defaultDatabase } from "../storage/index.js";
 import type { Authenticator } from "./authenticator.js";
-import { isSuperUser, kRemoteAddress, kUser } from "./context.js";
+import { isSuperUser, kOnBehalfOf, kRemoteAddress, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
 import { noRoleError, permissionError, restrictedError } from "./permission-error.js";
 
@@ -19,7 +21,7 @@ const tableOperations = new Set(["createTable", "dropTable", "dropAttribute"]);
 function structureMayRun(user: AuthUser, internalName: string, operation: string, message: unknown): boolean {
   const structure = user.role?.permission["structure_user"];
   if (structure !== true && !Array.isArray(structure)) return false;
-  const database = (message as { database?: string }).database ?? "data";
+  const database = (message as { database?: string }).database ?? defaultDatabase;
   if (database === "system") return false;
   if (databaseOperations.has(internalName)) return structure === true;
   if (!tableOperations.has(internalName)) return false;
@@ -31,26 +33,36 @@ function structureMayRun(user: AuthUser, internalName: string, operation: string
  * The one interceptor that authenticates every RPC on every protocol (gRPC, gRPC-Web, Connect and
  * Harper JSON) and enforces the role the RPC declares in proto/. Order: authentication, then the
  * role; the handler runs only after both (and answers "not implemented" if it is not built yet).
+ * An internal call (kOnBehalfOf) runs as the user it names, as stored now, through the same role
+ * check.
  */
-export function createAuthInterceptor(table: OperationTable, authenticator: Authenticator): Interceptor {
+export function createAuthInterceptor(authenticator: Authenticator): Interceptor {
   return (next) => async (req) => {
-    const entry = table.forMethod(req.method);
-    if (!entry) throw new ConnectError(`Operation '${req.method.name}' not found`, Code.NotFound);
+    const entry = operationOf(req.method);
     const header = req.header.get("authorization");
     const remote = req.contextValues.get(kRemoteAddress);
+    const onBehalfOf = req.contextValues.get(kOnBehalfOf);
     let user;
-    if (entry.role === Role.NONE) {
+    if (onBehalfOf !== undefined) {
+      user = authenticator.actingAs(onBehalfOf);
+      checkRole(user, entry, req.message);
+    } else if (entry.role === Role.NONE) {
       // Token exchange and login authenticate from their own body; a header is optional.
       user = await authenticator.authenticate(header, remote, entry.name).catch(() => undefined);
     } else {
       user = await authenticator.authenticate(header, remote, entry.name);
       if (!user) throw new ConnectError("Must login", Code.Unauthenticated);
-      if (!user.role) throw noRoleError(user.username);
-      if (entry.role === Role.SUPER_USER && !isSuperUser(user) && !structureMayRun(user, entry.internalName, entry.name, req.message)) {
-        throw restrictedError(entry.internalName);
-      }
+      checkRole(user, entry, req.message);
     }
     req.contextValues.set(kUser, user);
     return next(req);
   };
+}
+
+/** The role the operation declares: any role for AUTHENTICATED, a super (or structure) user for SUPER_USER. */
+function checkRole(user: AuthUser, entry: OperationEntry, message: unknown): void {
+  if (!user.role) throw noRoleError(user.username);
+  if (entry.role === Role.SUPER_USER && !isSuperUser(user) && !structureMayRun(user, entry.internalName, entry.name, message)) {
+    throw restrictedError(entry.internalName);
+  }
 }

@@ -5,7 +5,8 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import { ListValueSchema } from "@bufbuild/protobuf/wkt";
 import type { ListValue } from "@bufbuild/protobuf/wkt";
 import { Role, TablePermission } from "../../gen/harper/v1/options_pb.js";
-import type { OperationTable } from "../contract/index.js";
+import { operationOf } from "../contract/index.js";
+import { defaultDatabase } from "../storage/index.js";
 import type { Storage } from "../storage/index.js";
 import { isSuperUser, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
@@ -48,15 +49,15 @@ interface TableRequest {
  * a database or table the role does not see, a missing table permission, and an attribute the role
  * may not see or use answer the PERM-403 envelope, all failures collected into one answer.
  */
-export function createPermissionInterceptor(table: OperationTable, storage: Storage): Interceptor {
+export function createPermissionInterceptor(storage: Storage): Interceptor {
   return (next) => async (req) => {
-    const entry = table.forMethod(req.method);
+    const entry = operationOf(req.method);
     const user = req.contextValues.get(kUser);
-    if (!entry || entry.role !== Role.AUTHENTICATED || entry.tablePermissions.length === 0 || !user) return next(req);
+    if (entry.role !== Role.AUTHENTICATED || entry.tablePermissions.length === 0 || !user) return next(req);
     if (isSuperUser(user)) return next(req);
     if (!user.role) throw noRoleError(user.username);
     const request = req.message as TableRequest;
-    const database = request.database ?? "data";
+    const database = request.database ?? defaultDatabase;
     const name = request.table ?? "";
     let required = entry.tablePermissions.map((p) => words[p]!);
     if (request.action === "insert" || request.action === "update") required = [request.action];

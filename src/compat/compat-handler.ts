@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { create } from "@bufbuild/protobuf";
-import type { DescMessage, DescMethod, DescService, JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
-import type { ContextValues, HandlerContext, Interceptor, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
-import { isBodyError, kJsonKeys, requestFromHarperJson, responseToHarperJson } from "../contract/index.js";
-import type { OperationTable } from "../contract/index.js";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
+import type { ContextValues } from "@connectrpc/connect";
+import type { Dispatch } from "../dispatch/dispatch-call.js";
+import { forbiddenPrototypeMessage, hasPrototypeKey } from "./prototype-keys.js";
 import { badRequest, errorAnswer, harperAnswerOf, jsonSyntaxMessage } from "./errors.js";
 import type { HarperAnswer } from "./errors.js";
 
@@ -13,137 +12,67 @@ import type { HarperAnswer } from "./errors.js";
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 
-/** An RPC implementation as the router holds it: request message and context in, response out. */
-export type UnaryHandler = (request: unknown, context: HandlerContext) => unknown;
-
 /** What the JSON adapter needs. */
 export interface CompatOptions {
-  /** The dispatch table built from proto/. */
-  table: OperationTable;
-  /** The implementation of an RPC (the same object the Connect router serves). */
-  handlerOf(service: DescService, method: DescMethod): UnaryHandler;
-  /** The same interceptors the Connect router runs, outermost first. */
-  interceptors: readonly Interceptor[];
+  /** The one dispatch path: lookup, parse, interceptors, handler, render. */
+  dispatch: Dispatch;
   /** Bodies larger than this are refused with 413. */
   maxBodyBytes: number;
   /** Context values of a request (the client's address and the like). */
   contextValues?(req: NodeRequest): ContextValues;
   /**
-   * Told of every request refused before it reached the interceptors (malformed body, unknown
-   * operation, bad field type), for logging; the interceptors log everything else.
+   * Told of every request the adapter refuses before dispatch (malformed body), for logging; the
+   * dispatcher and the interceptors log everything else.
    */
   onRejected?(info: { operation: string | undefined; status: number; message: string; req: NodeRequest }): void;
 }
 
 const noOperation = "Request body must include an 'operation' property.";
-const neverAborted = new AbortController().signal;
 
 /**
- * Harper's JSON API on `POST /`: `{"operation": ...}` bodies are translated into the RPC the
- * dispatch table names and run through the same interceptors and the same implementation as
- * gRPC and Connect calls; the response message is written back in Harper's JSON shape and errors
- * in Harper's envelopes. The adapter translates only: it holds no business logic.
+ * Harper's JSON API on `POST /`: the body is read, checked as Harper checks an unusable one, and
+ * handed to the dispatcher, which runs the same interceptors and implementation as gRPC and
+ * Connect calls and answers Harper's JSON; errors are written in Harper's envelopes and texts.
+ * The adapter translates only: it holds no business logic.
  */
 export function createCompatHandler(options: CompatOptions): (req: NodeRequest, res: NodeResponse) => Promise<void> {
   return async (req, res) => {
-    let operation: string | undefined;
-    let answer: HarperAnswer | undefined;
+    let answer: HarperAnswer;
     try {
       const parsed = await readBody(req, options.maxBodyBytes);
       if ("answer" in parsed) {
         answer = parsed.answer;
+      } else if (typeof parsed.body["operation"] !== "string") {
+        // Harper's router calls `operation.startsWith` on whatever was sent.
+        answer = errorAnswer(400, "e.body?.operation?.startsWith is not a function");
       } else {
-        const body = parsed.body;
-        operation = typeof body["operation"] === "string" ? body["operation"] : undefined;
-        const outcome = await dispatch(options, req, body);
-        if ("rejected" in outcome) answer = outcome.rejected;
-        else return write(res, outcome.answer);
+        return await run(options, req, res, parsed.body);
       }
     } catch (error) {
       return write(res, harperAnswerOf(error));
     }
     const body = answer.body as JsonObject;
     const message = String(body["error"] ?? body["message"] ?? "");
-    options.onRejected?.({ operation, status: answer.status, message, req });
+    options.onRejected?.({ operation: undefined, status: answer.status, message, req });
     write(res, answer);
   };
 }
 
-/** Runs the operation: `rejected` when it never reached the interceptors, else the answer. */
-async function dispatch(
-  options: CompatOptions,
-  req: NodeRequest,
-  body: JsonObject,
-): Promise<{ rejected: HarperAnswer } | { answer: HarperAnswer }> {
-  const name = body["operation"];
-  if (typeof name !== "string") return { rejected: errorAnswer(400, "e.body?.operation?.startsWith is not a function") };
-  const entry = options.table.lookup(name);
-  if (!entry) return { rejected: errorAnswer(400, `Operation '${name}' not found`) };
-  // A body that does not fit the request message is answered only after authentication and the
-  // role check, in the order Harper checks: the chain runs with an empty message and the
-  // innermost step answers the body error.
-  let message;
-  let bodyError: ConnectError | undefined;
+/** Dispatches the operation and writes its answer, or the error in Harper's form. */
+async function run(options: CompatOptions, req: NodeRequest, res: NodeResponse, body: JsonObject): Promise<void> {
+  let answer: HarperAnswer;
   try {
-    message = requestFromHarperJson(entry.method.input, body);
-  } catch (error) {
-    if (!isBodyError(error)) throw error;
-    message = create(entry.method.input);
-    bodyError = new ConnectError(error.message, Code.InvalidArgument);
-  }
-  const { service, method } = entry;
-  const handler = options.handlerOf(service, method);
-  const contextValues = (options.contextValues?.(req) ?? createContextValues()).set(kJsonKeys, new Set(Object.keys(body)));
-  const header = headersOf(req);
-  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
-  const innermost = async (request: UnaryRequest): Promise<UnaryResponse> => {
-    if (bodyError) throw bodyError;
-    // A plain context: connect's createHandlerContext builds abort controllers and signals per
-    // call, which a unary JSON request never uses (measured: about a tenth of its CPU).
-    const context: HandlerContext = {
-      service,
-      method,
+    const result = await options.dispatch(body, {
+      header: headersOf(req),
+      contextValues: options.contextValues?.(req) ?? createContextValues(),
+      url: `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
       protocolName: "harper-json",
-      requestMethod: "POST",
-      url,
-      signal: neverAborted,
-      timeoutMs: () => undefined,
-      requestHeader: request.header,
-      responseHeader: new Headers(),
-      responseTrailer: new Headers(),
-      values: request.contextValues,
-    };
-    const output = await handler(request.message, context);
-    return {
-      stream: false,
-      service,
-      method,
-      header: context.responseHeader,
-      trailer: context.responseTrailer,
-      message: create(method.output as DescMessage, output as never),
-    } as UnaryResponse;
-  };
-  const chain = options.interceptors.reduceRight(
-    (next, interceptor) => interceptor(next as never) as typeof innermost,
-    innermost,
-  );
-  let response;
-  try {
-    response = await chain({
-      stream: false,
-      service,
-      method,
-      requestMethod: "POST",
-      url,
-      signal: neverAborted,
-      header,
-      contextValues,
-      message,
-    } as UnaryRequest);
+    });
+    answer = { status: 200, body: result };
   } catch (error) {
-    return { answer: harperAnswerOf(error) };
+    answer = harperAnswerOf(error, body);
   }
-  return { answer: { status: 200, body: responseToHarperJson(method.output, response.message as never) } };
+  write(res, answer);
 }
 
 /** Reads and parses the body, or answers the way Harper answers an unusable one. */
@@ -172,6 +101,7 @@ async function readBody(req: NodeRequest, limit: number): Promise<{ body: JsonOb
   } catch (error) {
     return { answer: errorAnswer(400, jsonSyntaxMessage(error)) };
   }
+  if (hasPrototypeKey(text, value)) return { answer: errorAnswer(400, forbiddenPrototypeMessage) };
   if (value === null) return { answer: badRequest("Cannot read properties of null (reading 'operation')") };
   if (typeof value !== "object") return { answer: badRequest(noOperation) };
   if (Array.isArray(value)) return { answer: value.length ? errorAnswer(400, noOperation) : badRequest(noOperation) };

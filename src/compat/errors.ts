@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { ConnectError } from "@connectrpc/connect";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { toJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
@@ -6,7 +6,8 @@ import {
   PermissionErrorDetailSchema,
   RoleValidationErrorDetailSchema,
 } from "../../gen/harper/v1/common_pb.js";
-import { badRequestEnvelope, envelopeHeader } from "../contract/index.js";
+import { httpStatusOf } from "../contract/index.js";
+import { harperTextOf } from "./harper-texts.js";
 
 /** An HTTP answer of the JSON API: status and body. */
 export interface HarperAnswer {
@@ -15,40 +16,13 @@ export interface HarperAnswer {
 }
 
 /**
- * The HTTP status of each gRPC code, as the Connect protocol maps them (connect's own table is
- * marked internal, so it is repeated here).
- */
-const statusOf: Record<Code, number> = {
-  [Code.Canceled]: 499,
-  [Code.Unknown]: 500,
-  [Code.InvalidArgument]: 400,
-  [Code.DeadlineExceeded]: 504,
-  [Code.NotFound]: 404,
-  [Code.AlreadyExists]: 409,
-  [Code.PermissionDenied]: 403,
-  [Code.ResourceExhausted]: 429,
-  [Code.FailedPrecondition]: 400,
-  [Code.Aborted]: 409,
-  [Code.OutOfRange]: 400,
-  [Code.Unimplemented]: 501,
-  [Code.Internal]: 500,
-  [Code.Unavailable]: 503,
-  [Code.DataLoss]: 500,
-  [Code.Unauthenticated]: 401,
-};
-
-/** The HTTP status that answers a gRPC code. */
-export function httpStatusOf(code: Code): number {
-  return statusOf[code] ?? 500;
-}
-
-/**
  * Translates an error from the service layer into Harper's answer: the 403 permission object
- * and the role-validation object when the error carries them as details, `{"error": message}`
- * otherwise. Errors that are not ConnectErrors are bugs: 500 with a generic message (the caller
- * logs the cause), never a stack trace.
+ * and the role-validation object when the error carries them as details, Harper's own text where
+ * it answers the error's reason differently (harper-texts.ts), `{"error": message}` otherwise.
+ * Errors that are not ConnectErrors are bugs: 500 with a generic message (the caller logs the
+ * cause), never a stack trace.
  */
-export function harperAnswerOf(error: unknown): HarperAnswer {
+export function harperAnswerOf(error: unknown, body?: JsonObject): HarperAnswer {
   if (!(error instanceof ConnectError)) return { status: 500, body: { error: "Internal server error" } };
   const status = httpStatusOf(error.code);
   const [permission] = error.findDetails(PermissionErrorDetailSchema);
@@ -73,8 +47,7 @@ export function harperAnswerOf(error: unknown): HarperAnswer {
       },
     };
   }
-  if (error.metadata.get(envelopeHeader) === badRequestEnvelope) return badRequest(error.rawMessage);
-  return { status, body: { error: error.rawMessage } };
+  return (body && harperTextOf(error, body)) ?? { status, body: { error: error.rawMessage } };
 }
 
 /** The framework-style body Harper answers for a body that is not a usable object. */

@@ -104,17 +104,23 @@ function normalise(message: DescMessage, value: JsonValue): JsonValue {
     if (canonical !== undefined && Object.hasOwn(value, canonical)) continue; // the field's own name wins
     const fieldValue = value[key] as JsonValue;
     checkType(field, key, fieldValue, mapping.typeErrors.get(field.name));
-    out[field.name] = normaliseField(field, fieldValue);
+    out[field.name] = normaliseField(field, key, fieldValue);
   }
   return out;
 }
 
-function normaliseField(field: DescField, value: JsonValue): JsonValue {
+function normaliseField(field: DescField, key: string, value: JsonValue): JsonValue {
   const inner = messageOf(field);
   if (!inner || isWellKnown(inner) || value === null) return value;
   switch (field.fieldKind) {
     case "list":
-      return Array.isArray(value) ? value.map((item) => normalise(inner, item)) : value;
+      if (!Array.isArray(value)) return value;
+      return value.map((item, index) => {
+        // An element of a list of our messages (a search condition) must be an object; protobuf's
+        // own message would name the internal message type.
+        if (!isObject(item)) throw new BodyError(`'${key}[${index}]' must be of type object`, `${key}[${index}]`, "object");
+        return normalise(inner, item);
+      });
     case "map":
       if (!isObject(value)) return value;
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(inner, v)]));

@@ -3,7 +3,7 @@
  * mapping between Harper's JSON bodies and the request and response messages.
  */
 export { services } from "../../gen/harper/v1/services_pb.js";
-export { buildOperationTable, ContractError } from "./operation-table.js";
+export { buildOperationTable, ContractError, operationOf } from "./operation-table.js";
 export type { OperationEntry, OperationTable } from "./operation-table.js";
 export { fieldMapping } from "./field-mapping.js";
 export type { MessageMapping } from "./field-mapping.js";
@@ -14,6 +14,8 @@ export {
   requestFromHarperJson,
   responseToHarperJson,
 } from "./harper-json.js";
-export { kJsonKeys, mayHave } from "./json-keys.js";
+export { kUnknownFields } from "./unknown-fields.js";
 export { plainOfValue, valueOfPlain } from "./json-value.js";
-export { badRequestEnvelope, envelopeHeader } from "./envelope.js";
+export { errorReason, reasonOf } from "./error-reason.js";
+export type { ErrorReason } from "./error-reason.js";
+export { httpStatusOf } from "./http-status.js";

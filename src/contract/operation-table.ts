@@ -62,7 +62,7 @@ export function buildOperationTable(services: readonly DescService[]): Operation
   const byMethod = new Map<DescMethod, OperationEntry>();
   for (const service of services) {
     for (const method of service.methods) {
-      const entry = entryOf(service, method);
+      const entry = operationOf(method);
       for (const name of [entry.name, ...entry.aliases]) {
         const taken = byName.get(name);
         if (taken) {
@@ -82,6 +82,19 @@ export function buildOperationTable(services: readonly DescService[]): Operation
     forMethod: (method) => byMethod.get(method),
     names: () => byName.keys(),
   };
+}
+
+const entries = new WeakMap<DescMethod, OperationEntry>();
+
+/**
+ * The operation an RPC implements, read from its options once and remembered: what interceptors
+ * consult for the role and table permissions of the call they wrap. Throws a ContractError for
+ * an RPC that is not fully declared.
+ */
+export function operationOf(method: DescMethod): OperationEntry {
+  let entry = entries.get(method);
+  if (!entry) entries.set(method, (entry = entryOf(method.parent, method)));
+  return entry;
 }
 
 function entryOf(service: DescService, method: DescMethod): OperationEntry {

@@ -1,6 +1,5 @@
-import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import type { JsonValue } from "@bufbuild/protobuf";
 import type { ContextValues } from "@connectrpc/connect";
-import type { AuthUser } from "../auth/context.js";
 
 /**
  * How a call reaches the dispatcher: from a transport (its headers and context values), or from
@@ -12,8 +11,11 @@ export interface DispatchCall {
   readonly header?: Headers;
   /** Values the transport set (client address, protocol). */
   readonly contextValues?: ContextValues;
-  /** The user an internal call acts for: authenticated as that user, then checked as any caller. */
-  readonly onBehalfOf?: AuthUser;
+  /**
+   * The name of the user an internal call acts for: the call runs as that user as stored now
+   * (role, active), through the same role and permission checks as any caller.
+   */
+  readonly onBehalfOf?: string;
   /** The request URL, for the handler context; `internal:/` for internal calls. */
   readonly url?: string;
   /** The protocol name the handler context reports. */
@@ -23,6 +25,7 @@ export interface DispatchCall {
 /**
  * Runs one Harper JSON operation: lookup by name or alias, parse into the request message, the
  * interceptor chain (log, auth, permissions), the handler, and the answer rendered as Harper's
- * JSON. Failures are ConnectErrors.
+ * JSON. Failures are ConnectErrors; a body that is not an object fails as Harper's does
+ * (`Cannot read properties of undefined (reading 'operation')`).
  */
-export type Dispatch = (body: JsonObject, call: DispatchCall) => Promise<JsonValue>;
+export type Dispatch = (body: JsonValue | undefined, call: DispatchCall) => Promise<JsonValue>;

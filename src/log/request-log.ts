@@ -2,8 +2,7 @@ import { performance } from "node:perf_hooks";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
 import { kProtocol, kUser } from "../auth/context.js";
-import { httpStatusOf } from "../compat/errors.js";
-import type { OperationTable } from "../contract/index.js";
+import { httpStatusOf, operationOf } from "../contract/index.js";
 import type { Logger } from "./logger.js";
 
 /**
@@ -12,14 +11,14 @@ import type { Logger } from "./logger.js";
  * error with the error's text as the message, as Harper logs them (read_log shows them so);
  * failures that are not ConnectErrors are bugs and carry their stack.
  */
-export function createRequestLogInterceptor(parent: Logger, table: OperationTable): Interceptor {
+export function createRequestLogInterceptor(parent: Logger): Interceptor {
   // Harper handles requests on its first HTTP worker thread, and read_log shows them as "http/1".
   const logger = parent.child({ thread: "http/1" });
   return (next) => async (req) => {
     const started = performance.now();
     const fields = () => ({
       tags: [] as string[],
-      operation: table.forMethod(req.method)?.name ?? req.method.name,
+      operation: operationOf(req.method).name,
       user: req.contextValues.get(kUser)?.username,
       protocol: req.contextValues.get(kProtocol),
       duration_ms: Math.round((performance.now() - started) * 100) / 100,

@@ -6,13 +6,11 @@ import { kUser } from "../auth/context.js";
 import { permissionError } from "../auth/permission-error.js";
 import { roleView } from "../auth/permissions.js";
 import type { RoleView } from "../auth/permissions.js";
-import { validateAttributeName, validateName } from "../storage/index.js";
+import { defaultDatabase, validateAttributeName, validateName } from "../storage/index.js";
 import type { Storage, Table } from "../storage/index.js";
 import { forbiddenSystem, invalid, notFound, translating } from "./storage-errors.js";
 import { describeAttributes } from "./table-descriptor.js";
-
-/** The database every request without `database`/`schema` targets. */
-export const defaultDatabase = "data";
+import { findTable } from "./find-table.js";
 
 type Descriptor = MessageInitShape<typeof TableDescriptorSchema>;
 
@@ -63,12 +61,7 @@ export function createDatabaseService(storage: Storage): ServiceImpl<typeof Data
   const requireDatabase = (database: string) => {
     if (!storage.hasDatabase(database)) throw notFound(`database '${database}' does not exist`);
   };
-  const requireTable = (database: string, name: string): Table => {
-    requireDatabase(database);
-    const table = storage.table(database, name);
-    if (!table) throw notFound(`Table '${database}.${name}' does not exist`);
-    return table;
-  };
+  const requireTable = (database: string, name: string): Table => findTable(storage, database, name);
   /** Harper's joi checks of the names a request sends: one message per failure. */
   const nameErrors = (checks: Array<[unknown, string]>): string[] => {
     const errors: string[] = [];

@@ -15,3 +15,13 @@ export function findTable(storage: Storage, database: string | undefined, name: 
     throw toConnectError(error, { NOT_FOUND: code });
   }
 }
+
+/**
+ * The table a background job works on, looked up when the job runs: a missing table or database
+ * fails the job with `Table '<db>.<table>' does not exist` (Harper's job message for both).
+ */
+export function findJobTable(storage: Storage, database: string, name: string): Table {
+  const table = storage.hasDatabase(database) ? storage.table(database, name) : undefined;
+  if (!table) throw new Error(`Table '${database}.${name}' does not exist`);
+  return table;
+}

@@ -11,9 +11,10 @@ import { readLogFile } from "../log/read-log.js";
 import { rotatedLogs } from "../log/rotation.js";
 import type { LogQuery as FileQuery } from "../log/read-log.js";
 import { defaultDatabase } from "../storage/index.js";
+import { findJobTable, findTable } from "./find-table.js";
 import type { LogEntry, LogQuery, Storage, Table } from "../storage/index.js";
 import { isoTime } from "./iso-time.js";
-import { invalid, notFound } from "./storage-errors.js";
+import { invalid } from "./storage-errors.js";
 
 /** What the log operations need. */
 export interface LogDependencies {
@@ -65,12 +66,7 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
   const { storage, jobs } = deps;
 
   /** The table of a log operation; Harper's 404s. */
-  const tableOf = (database: string, name: string): Table => {
-    if (!storage.hasDatabase(database)) throw notFound(`database '${database}' does not exist`);
-    const table = storage.table(database, name);
-    if (!table) throw notFound(`Table '${database}.${name}' does not exist`);
-    return table;
-  };
+  const tableOf = (database: string, name: string): Table => findTable(storage, database, name);
   const requireAudit = (table: Table) => {
     if (!deps.auditLog || !table.info.audit) throw invalid("To use this operation audit log must be enabled in harperdb-config.yaml");
   };
@@ -83,8 +79,7 @@ export function createLogService(deps: LogDependencies): ServiceImpl<typeof LogS
   /** A job deleting a table's audit entries older than `before`. */
   const startPurge = async (type: string, user: string, database: string, name: string, before: number, request: Record<string, unknown>) => {
     const id = await jobs.start(type, user, request, async (_progress, jobId) => {
-      const table = storage.hasDatabase(database) ? storage.table(database, name) : undefined;
-      if (!table) throw new Error(`Table '${database}.${name}' does not exist`);
+      const table = findJobTable(storage, database, name);
       await table.purgeLog(before);
       return `Successfully completed job: ${jobId}`;
     });

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { fromJson, toJson } from "@bufbuild/protobuf";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
@@ -7,9 +7,10 @@ import type { ListValue, Value } from "@bufbuild/protobuf/wkt";
 import type { NoSqlService } from "../../gen/harper/v1/nosql_service_pb.js";
 import { kUser } from "../auth/context.js";
 import { kReadableAttributes } from "../auth/permissions.js";
-import { kJsonKeys, mayHave } from "../contract/index.js";
+import { errorReason } from "../contract/index.js";
+import { defaultDatabase } from "../storage/index.js";
 import type { Id, Storage, Table } from "../storage/index.js";
-import { defaultDatabase } from "./database-service.js";
+import { findTable } from "./find-table.js";
 import { createProjection } from "./projection.js";
 import { buildConditionsQuery, buildValueQuery, checkPaging } from "./search-query.js";
 import { forbiddenSystem, invalid, notFound, translating } from "./storage-errors.js";
@@ -32,11 +33,7 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
   /** The table a request names; `missing` is the status Harper answers for an unknown one. */
   const tableOf = (request: { table?: string; database?: string }, missing: Code): Table => {
     if (request.table === undefined) throw invalid("'table' is required");
-    const database = request.database ?? defaultDatabase;
-    if (!storage.hasDatabase(database)) throw new ConnectError(`database '${database}' does not exist`, missing);
-    const table = storage.table(database, request.table);
-    if (!table) throw new ConnectError(`Table '${database}.${request.table}' does not exist`, missing);
-    return table;
+    return findTable(storage, request.database, request.table, missing);
   };
 
   const write = async (
@@ -135,8 +132,8 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
     },
 
     searchByConditions(request, context) {
-      if (request.conditions.length === 0 && !mayHave(context.values.get(kJsonKeys), "conditions")) {
-        throw invalid("Cannot read properties of undefined (reading 'map')");
+      if (request.conditions.length === 0) {
+        throw errorReason("CONDITIONS_EMPTY", "'conditions' must contain at least 1 items");
       }
       const getAttributes = listOf(request.getAttributes);
       const paging = checkPaging(request.limit, request.offset, getAttributes);

@@ -20,8 +20,8 @@ export interface RoleInput {
   role: string | undefined;
   id: string | undefined;
   permission: JsonObject | undefined;
-  /** The top-level keys of a Harper JSON body (unknown keys are errors); absent for gRPC calls. */
-  keys?: ReadonlySet<string>;
+  /** The request keys the message has no field for (kUnknownFields); Harper allows a few. */
+  unknownKeys?: readonly string[];
 }
 
 /** Every problem found: main ones, and per `<db>_<table>` ones. */
@@ -30,7 +30,7 @@ export interface RoleProblems {
   schema: Record<string, string[]>;
 }
 
-/** Body keys add_role and alter_role accept (Harper's ALLOWED_JSON_KEYS). */
+/** Body keys add_role and alter_role accept (Harper's ALLOWED_JSON_KEYS); others are refused. */
 const allowedKeys = new Set(["operation", "role", "id", "permission", "hdb_user", "access"]);
 const roleKinds = new Set(["super_user", "cluster_user", "structure_user"]);
 const tableKeys = new Set(["read", "insert", "update", "delete", "attribute_permissions"]);
@@ -47,8 +47,8 @@ const namePattern = /^[A-Za-z0-9_-]+$/;
 export function checkRole(input: RoleInput, catalog: RoleCatalog): RoleProblems {
   const problems: RoleProblems = { main: [], schema: {} };
   const main = (message: string) => problems.main.push(message);
-  if (input.keys) {
-    const unknown = [...input.keys].filter((key) => !allowedKeys.has(key));
+  if (input.unknownKeys) {
+    const unknown = input.unknownKeys.filter((key) => !allowedKeys.has(key));
     if (unknown.length === 1) main(`Invalid key in JSON body - '${unknown[0]}'`);
     if (unknown.length > 1) main(`Invalid keys in JSON body - ${unknown.map((key) => `'${key}'`).join(", ")}`);
   }

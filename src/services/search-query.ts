@@ -3,6 +3,7 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import { toJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { NoSqlCondition, NoSqlSort, SearchByConditionsRequest } from "../../gen/harper/v1/nosql_service_pb.js";
+import { errorReason } from "../contract/index.js";
 import type { TableInfo } from "../storage/index.js";
 import { autoCastValue, normaliseComparator } from "../storage/query/index.js";
 import type { Condition, ConditionGroup, Query, SortLevel } from "../storage/query/index.js";
@@ -44,7 +45,7 @@ export function buildValueQuery(
   options: Paging & { reverse?: boolean; sort?: NoSqlSort },
 ): Query {
   checkAttributes(info, [attribute]);
-  if (value === null) throw invalid("Cannot read properties of null (reading 'includes')");
+  if (value === null) throw errorReason("SEARCH_VALUE_NULL", "'value' must not be null");
   if (typeof value === "object") throw invalid(`Unable to serialize object as a key: ${JSON.stringify(value)}`);
   let condition: Condition | undefined;
   let orderBy = false;
@@ -93,7 +94,7 @@ function group(info: TableInfo, operator: string | undefined, conditions: NoSqlC
 }
 
 function condition(info: TableInfo, c: NoSqlCondition): Condition {
-  if (c.attribute === undefined) throw invalid("Cannot read properties of undefined (reading 'startsWith')");
+  if (c.attribute === undefined) throw errorReason("CONDITION_ATTRIBUTE_MISSING", "every search condition needs an 'attribute'");
   const named = normaliseComparator(c.comparator ?? "equals");
   if (!named) throw invalid(`Unknown query comparator "${c.comparator}"`);
   if (c.value === undefined) throw invalid(`Search condition for ${c.attribute} must have a value`);

@@ -24,7 +24,7 @@ export interface TokenServiceDeps {
 }
 
 /** The built operations of TokenService: create_authentication_tokens, refresh_operation_token. */
-export function createTokenService(deps: TokenServiceDeps): Partial<ServiceImpl<typeof TokenService>> {
+export function createTokenService(deps: TokenServiceDeps): Omit<ServiceImpl<typeof TokenService>, "login" | "logout"> {
   const invalidCredentials = () => new ConnectError("invalid credentials", Code.Unauthenticated);
   const claimsOf = (user: AuthUser) => ({
     username: user.username,

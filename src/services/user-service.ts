@@ -6,7 +6,7 @@ import type { UserService } from "../../gen/harper/v1/user_service_pb.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { kUser } from "../auth/context.js";
 import { hashPassword, passwordHashFunction } from "../auth/passwords.js";
-import { badRequestEnvelope, envelopeHeader, kJsonKeys } from "../contract/index.js";
+import { errorReason, kUnknownFields } from "../contract/index.js";
 import type { Storage, StorageRecord } from "../storage/index.js";
 import { validateRole } from "./role-validation.js";
 import { invalid, notFound, translating } from "./storage-errors.js";
@@ -24,22 +24,21 @@ const conflict = (message: string) => new ConnectError(message, Code.AlreadyExis
 const namePattern = /^[A-Za-z0-9_-]+$/;
 const blank = (value: string | undefined) => value === undefined || value.trim() === "";
 
-/**
- * The operations of UserService (spec auth-users-roles.md §3, §4): user_info, and, given the
- * storage and the authenticator, list_roles, add_role, alter_role, drop_role, list_users,
- * add_user, alter_user and drop_user over `system.hdb_role` and `system.hdb_user`. Changes run one
- * at a time (a check and the write it guards see the same records) and each flushes the
- * authenticator's cache. Without deps only user_info is built.
- */
-export function createUserService(deps?: UserServiceDeps): Partial<ServiceImpl<typeof UserService>> {
-  const userInfo: ServiceImpl<typeof UserService>["userInfo"] = (_request, context) => {
-    const user = context.values.get(kUser)!;
-    // Harper prints the user's own timestamps only to a loopback caller without credentials.
-    const withTimestamps = !context.requestHeader.get("authorization");
-    return { user: userInfoMessage(user, withTimestamps) };
-  };
-  if (!deps) return { userInfo };
+/** user_info: the caller, with its role and without secrets (spec auth-users-roles.md §4.1). */
+export const userInfo: ServiceImpl<typeof UserService>["userInfo"] = (_request, context) => {
+  const user = context.values.get(kUser)!;
+  // Harper prints the user's own timestamps only to a loopback caller without credentials.
+  const withTimestamps = !context.requestHeader.get("authorization");
+  return { user: userInfoMessage(user, withTimestamps) };
+};
 
+/**
+ * The operations of UserService (spec auth-users-roles.md §3, §4): user_info, list_roles,
+ * add_role, alter_role, drop_role, list_users, add_user, alter_user and drop_user over
+ * `system.hdb_role` and `system.hdb_user`. Changes run one at a time (a check and the write it
+ * guards see the same records) and each flushes the authenticator's cache.
+ */
+export function createUserService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
   const records = createUserRecords(deps.storage);
   const { users, roles } = records;
   let queue: Promise<unknown> = Promise.resolve();
@@ -68,7 +67,7 @@ export function createUserService(deps?: UserServiceDeps): Partial<ServiceImpl<t
 
     async addRole(request, context) {
       validateRole(
-        { kind: "add", role: request.role, id: request.id, permission: request.permission, keys: context.values.get(kJsonKeys) },
+        { kind: "add", role: request.role, id: request.id, permission: request.permission, unknownKeys: context.values.get(kUnknownFields) },
         records.catalog,
       );
       const role = request.role!;
@@ -87,7 +86,7 @@ export function createUserService(deps?: UserServiceDeps): Partial<ServiceImpl<t
 
     async alterRole(request, context) {
       validateRole(
-        { kind: "alter", role: request.role, id: request.id, permission: request.permission, keys: context.values.get(kJsonKeys) },
+        { kind: "alter", role: request.role, id: request.id, permission: request.permission, unknownKeys: context.values.get(kUnknownFields) },
         records.catalog,
       );
       const id = request.id!;
@@ -107,8 +106,8 @@ export function createUserService(deps?: UserServiceDeps): Partial<ServiceImpl<t
     async dropRole(request) {
       const id = request.id;
       if (id === undefined) {
-        // Harper answers this one in its framework's envelope (see compat/errors.ts).
-        throw new ConnectError("Id can't be blank", Code.InvalidArgument, { [envelopeHeader]: badRequestEnvelope });
+        // Harper answers this one in its framework's envelope (see compat/harper-texts.ts).
+        throw errorReason("ROLE_ID_MISSING", "Id can't be blank");
       }
       if (!namePattern.test(id)) throw invalid("Id is invalid");
       return change(async () => {

@@ -1,3 +1,4 @@
+import { isStorageError } from "../storage/index.js";
 import type { Storage, Table } from "../storage/index.js";
 import { SqlError } from "./sql-error.js";
 
@@ -40,8 +41,15 @@ export interface RunOptions {
 /** The table a SELECT names, or Harper's 404s (spec sql.md §7). */
 export function tableForRead(storage: Storage, database: string | undefined, name: string): Table {
   if (database === undefined) throw new SqlError("invalid", `schema not defined for table ${name}`);
-  if (!storage.hasDatabase(database)) throw new SqlError("not_found", `database '${database}' does not exist`);
-  const table = storage.table(database, name);
-  if (!table) throw new SqlError("not_found", `Table '${database}.${name}' does not exist`);
-  return table;
+  return sqlTable(storage, database, name, "not_found");
+}
+
+/** The table, or Harper's not-found text (`database '<db>' does not exist`, `Table '<db>.<t>' ...`) as a SqlError of `kind`. */
+export function sqlTable(storage: Storage, database: string, name: string, kind: SqlError["kind"]): Table {
+  try {
+    return storage.requireTable(database, name);
+  } catch (error) {
+    if (isStorageError(error) && error.code === "NOT_FOUND") throw new SqlError(kind, error.message);
+    throw error;
+  }
 }

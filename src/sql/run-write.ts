@@ -1,6 +1,7 @@
 import type { Id, Storage, StorageRecord, Table } from "../storage/index.js";
 import { defaultDatabase, systemIsReadOnlyMessage } from "../storage/index.js";
 import type { RunOptions, TableUse } from "./access.js";
+import { sqlTable } from "./access.js";
 import { compileExpression } from "./compile-expression.js";
 import type { CompileContext } from "./compile-expression.js";
 import type { DeleteStatement, InsertStatement, UpdateStatement } from "./ir.js";
@@ -23,9 +24,7 @@ const generatedOrId = (w: { id: Id; generated?: boolean }) => (w.generated ? nul
 export async function runInsert(storage: Storage, statement: InsertStatement, options: RunOptions = {}): Promise<WriteSummary> {
   const database = statement.table.database ?? defaultDatabase;
   options.seeTables?.([{ database, table: statement.table.table }]);
-  if (!storage.hasDatabase(database)) throw invalidSql(`database '${database}' does not exist`);
-  const table = storage.table(database, statement.table.table);
-  if (!table) throw invalidSql(`Table '${database}.${statement.table.table}' does not exist`);
+  const table = sqlTable(storage, database, statement.table.table, "invalid");
   const context: CompileContext = { slots: [] };
   const records: StorageRecord[] = statement.rows.map((values, index) => {
     if (values.length !== statement.columns.length) {
