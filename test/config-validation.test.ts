@@ -238,3 +238,16 @@ test("other checked keys: threads, timeouts, body size, hash function, rotation 
     await assertInvalid(loadConfig({ env: { ROOTPATH: root, ...env } }), key, `Invalid configuration: ${key} must be`);
   }
 });
+
+test("operationsApi.limits holds positive integers, defaults filled in, a bad one refused naming its key", async (t) => {
+  const root = await tempRoot(t);
+  const { settings } = await loadConfig({ env: { ROOTPATH: root, OPERATIONSAPI_LIMITS_SQLLENGTH: "1000" } });
+  assert.equal(settings.limits.sqlLength, 1000);
+  assert.equal(settings.limits.jsonDepth, 100);
+  assert.equal(settings.limits.http2MaxStreams, 100);
+  await assertInvalid(
+    loadConfig({ env: { ROOTPATH: root, OPERATIONSAPI_LIMITS_JSONDEPTH: "0" } }),
+    "operationsApi.limits.jsonDepth",
+    "Invalid configuration: operationsApi.limits.jsonDepth must be a positive integer",
+  );
+});

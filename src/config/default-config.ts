@@ -28,6 +28,8 @@ export const DEFAULT_MAX_REQUEST_BODY_SIZE = 1024 * 1024 * 1024;
  * - `logging.level` info, to the file `<root>/log/hdb.log` and to stdout/stderr;
  * - CORS on for every origin, as Harper's dev install;
  * - paths absolute under the root: `database/`, `log/`, `components/`, `keys/`;
+ * - `operationsApi.limits` (a harper-ops addition): how much one request may ask of the server
+ *   (see DEFAULT_LIMITS);
  * - `bulk` (a harper-ops addition): the server folders bulk loads and exports may touch
  *   (`superUserPaths` for super users, everywhere by default as in Harper; `userPaths` for the
  *   others, none by default), an S3-compatible endpoint for the S3 operations, and the time limit
@@ -35,6 +37,27 @@ export const DEFAULT_MAX_REQUEST_BODY_SIZE = 1024 * 1024 * 1024;
  * Sections for features harper-ops does not serve (MQTT, the HTTP component server) are kept
  * where Harper's validator requires them and left out otherwise.
  */
+/**
+ * The request limits of `operationsApi.limits`, each answered with a 4xx naming the limit:
+ * - `jsonDepth`: nesting depth of a JSON body (objects and arrays);
+ * - `sqlLength`: characters of one SQL statement; `sqlDepth`: parentheses nested in it;
+ *   `sqlColumns`: expressions in its select list; `sqlParseMs`: time its parse may take;
+ * - `conditions`: search conditions of one search_by_conditions, nested groups included;
+ * - `http2MaxStreams`: concurrent streams of one HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS);
+ * - `http2SessionMemory`: megabytes one HTTP/2 connection may buffer before it is refused streams.
+ * The body size limit is Harper's own `operationsApi.network.maxRequestBodySize`, on every protocol.
+ */
+export const DEFAULT_LIMITS = Object.freeze({
+  jsonDepth: 100,
+  sqlLength: 262_144,
+  sqlDepth: 100,
+  sqlColumns: 1000,
+  sqlParseMs: 2000,
+  conditions: 1000,
+  http2MaxStreams: 100,
+  http2SessionMemory: 10,
+});
+
 export function createDefaultConfig(rootPath: string): ConfigTree {
   const logRoot = join(rootPath, "log");
   const keysDir = join(rootPath, "keys");
@@ -96,6 +119,7 @@ export function createDefaultConfig(rootPath: string): ConfigTree {
         securePort: null,
         timeout: 120000,
       },
+      limits: { ...DEFAULT_LIMITS },
     },
     rootPath,
     storage: {

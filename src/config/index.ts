@@ -5,9 +5,9 @@
  */
 export { loadConfig, parseConfigYaml, CONFIG_FILE_NAME, DEFAULT_ROOT_FOLDER } from "./load-config.js";
 export type { LoadConfigOptions, LoadedConfig } from "./load-config.js";
-export { createDefaultConfig, DEFAULT_OPERATIONS_PORT, DEFAULT_MAX_REQUEST_BODY_SIZE, DEFAULT_AUTH_CACHE_TTL_MS } from "./default-config.js";
+export { createDefaultConfig, DEFAULT_OPERATIONS_PORT, DEFAULT_MAX_REQUEST_BODY_SIZE, DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_LIMITS } from "./default-config.js";
 export { validateConfig, LOG_LEVELS, HASH_FUNCTIONS } from "./validate-config.js";
-export type { BulkSettings, ConfigSettings, LogLevel, TlsPaths } from "./validate-config.js";
+export type { BulkSettings, ConfigSettings, LimitSettings, LogLevel, TlsPaths } from "./validate-config.js";
 export { collectOverrides, applyOverrides, coerceValue } from "./collect-overrides.js";
 export type { ConfigOverride } from "./collect-overrides.js";
 export { resolveConfigKey, flatten } from "./resolve-config-key.js";

@@ -24,7 +24,7 @@ const certificateVerification = [
 /**
  * The keys Harper 4.7.29 recognises by flattened name (its `CONFIG_PARAMS`, spec
  * system-config-logs §2.3), plus `operationsApi.network.host`, a harper-ops addition that binds
- * the Operations API to one address, and the harper-ops `bulk` section. `threads` alone is the legacy alias of `threads.count`.
+ * the Operations API to one address, and the harper-ops `bulk` and `operationsApi.limits` sections. `threads` alone is the legacy alias of `threads.count`.
  */
 const recognizedPaths: readonly string[] = [
   ...under("analytics", "aggregatePeriod,replicate"),
@@ -46,6 +46,7 @@ const recognizedPaths: readonly string[] = [
   ...under("logging.rotation", "compress,enabled,interval,maxSize,path,retention"),
   ...under("mqtt.network", "port,securePort,mtls,mtls.certificateAuthority,mtls.required,mtls.user"),
   ...under("mqtt", "requireAuthentication,webSocket"),
+  ...under("operationsApi.limits", "jsonDepth,sqlLength,sqlDepth,sqlColumns,sqlParseMs,conditions,http2MaxStreams,http2SessionMemory"),
   ...under("operationsApi.network", "cors,corsAccessList,domainSocket,headersTimeout,host,https,keepAliveTimeout,maxRequestBodySize,port,securePort,timeout"),
   ...under("operationsApi", "sysInfo.disk,sysInfo.network,tls,tls.certificate,tls.certificateAuthority,tls.privateKey"),
   ...under("replication", "blobConcurrency,blobTimeout,databases,enableRootCAs,failOver,hostname,maxPayload,port,recordConcurrency,routes,securePort,shard,url"),

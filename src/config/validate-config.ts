@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { ConfigError, invalidValue } from "./config-error.js";
-import { createDefaultConfig, DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_MAX_REQUEST_BODY_SIZE } from "./default-config.js";
+import { createDefaultConfig, DEFAULT_AUTH_CACHE_TTL_MS, DEFAULT_LIMITS, DEFAULT_MAX_REQUEST_BODY_SIZE } from "./default-config.js";
 import { getPath, isConfigTree, treePaths } from "./config-tree.js";
 import type { ConfigTree, ConfigValue } from "./config-tree.js";
 import { isDuration, parseDuration } from "./parse-duration.js";
@@ -74,7 +74,12 @@ export interface ConfigSettings {
   tls: TlsPaths;
   threads: number;
   bulk: BulkSettings;
+  /** `operationsApi.limits`: what one request may ask of the server. */
+  limits: LimitSettings;
 }
+
+/** The request limits (`operationsApi.limits`, see DEFAULT_LIMITS), positive integers. */
+export type LimitSettings = { readonly [K in keyof typeof DEFAULT_LIMITS]: number };
 
 /** Where bulk loads and exports may read and write, and how they reach S3 and URLs. */
 export interface BulkSettings {
@@ -192,6 +197,7 @@ function settingsOf(raw: ConfigTree, rootPath: string, port: number, securePort:
     tls: tlsPaths(raw, rootPath, keysDir),
     threads: get("threads.count") as number,
     bulk: bulkSettings(raw, rootPath),
+    limits: limitSettings(raw),
   };
 }
 
@@ -213,6 +219,17 @@ function bulkSettings(raw: ConfigTree, rootPath: string): BulkSettings {
     s3ForcePathStyle: getPath(raw, "bulk.s3ForcePathStyle") === true,
     urlTimeout: (getPath(raw, "bulk.urlTimeout") as number | undefined) ?? 30000,
   };
+}
+
+function limitSettings(raw: ConfigTree): LimitSettings {
+  const limits: Record<string, number> = {};
+  for (const [name, fallback] of Object.entries(DEFAULT_LIMITS)) {
+    const key = `operationsApi.limits.${name}`;
+    const value = getPath(raw, key) ?? fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) throw invalidValue(key, "a positive integer", value);
+    limits[name] = value;
+  }
+  return limits as LimitSettings;
 }
 
 /** A duration key, already checked by isDuration, in seconds. */
