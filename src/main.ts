@@ -17,7 +17,7 @@ import type { JobManager } from "./jobs/job-manager.js";
 import { scheduleAuditRetention } from "./log/audit-retention.js";
 import { createLogger } from "./log/logger.js";
 import type { Logger } from "./log/logger.js";
-import { createRequestLogInterceptor } from "./log/request-log.js";
+import { createRequestLogInterceptor, failureLevel, requestThread } from "./log/request-log.js";
 import { createApp } from "./server/app.js";
 import { ensureCertificates } from "./server/certificates.js";
 import { createListener } from "./server/listener.js";
@@ -86,10 +86,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const dispatcher = createDispatcher({
       interceptors,
       routes: (dispatch) => createRoutes({ storage, settings, logger, jobs, ...auth, parseDuration: (value) => parseDuration(value) }, dispatch),
-      onRejected: ({ operation, error }) =>
-        logger.error({ tags: [], operation, protocol: "json", status: httpStatusOf(error.code) }, error.rawMessage),
+      onRejected: ({ operation, error }) => {
+        const status = httpStatusOf(error.code);
+        logger[failureLevel(status)]({ thread: requestThread, tags: [], operation, protocol: "json", status }, error.rawMessage);
+      },
     });
-    const handler = createApp({ dispatcher, interceptors, maxBodyBytes: settings.maxRequestBodySize, logger });
+    const handler = createApp({
+      dispatcher,
+      interceptors,
+      authenticator: auth.authenticator,
+      maxBodyBytes: settings.maxRequestBodySize,
+      maxJsonDepth: settings.limits.jsonDepth,
+      logger,
+    });
     const listener = await listen(handler, config, logger);
     closers.unshift(() => listener.close(5000));
     await writePidFile(config.rootPath, closers);
@@ -155,6 +164,12 @@ function startJobs(storage: Storage, settings: ConfigSettings, logger: Logger, c
   return jobs;
 }
 
+/**
+ * The largest request header block, bytes, on both HTTP versions (Node's HTTP/1.1 default): a
+ * larger one is refused by the listener before any handler runs.
+ */
+const maxHeaderBytes = 16 * 1024;
+
 /** The listener on the plain port and, when configured, the TLS port. */
 async function listen(handler: Parameters<typeof createListener>[0]["handler"], config: LoadedConfig, logger: Logger) {
   const settings = config.settings;
@@ -166,6 +181,11 @@ async function listen(handler: Parameters<typeof createListener>[0]["handler"], 
     securePort: settings.securePort,
     tls,
     keepAliveTimeout: settings.keepAliveTimeout,
+    timeout: settings.timeout,
+    headersTimeout: settings.headersTimeout,
+    maxHeaderSize: maxHeaderBytes,
+    maxConcurrentStreams: settings.limits.http2MaxStreams,
+    maxSessionMemory: settings.limits.http2SessionMemory,
     onError: (error) => logger.error({ tags: [], err: error }, error.message),
   });
 }

@@ -56,6 +56,8 @@ const dispatcher = createDispatcher({
 const handler = createCompatHandler({
   dispatch: dispatcher.dispatch,
   maxBodyBytes: 1024,
+  maxJsonDepth: 20,
+  authenticate: (req) => authenticator.authenticate(typeof req.headers.authorization === "string" ? req.headers.authorization : null, req.socket.remoteAddress, ""),
   contextValues: (req) => createContextValues().set(kRemoteAddress, req.socket.remoteAddress),
 });
 

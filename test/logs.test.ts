@@ -1,11 +1,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningServer } from "../src/main.js";
 import { readLogFile } from "../src/log/read-log.js";
 import { pruneAuditLogs } from "../src/log/audit-retention.js";
+import { failureLevel } from "../src/log/request-log.js";
 import { basic, poster, runJob, startTestServer, stopTestServer } from "./server-fixture.js";
 import { withTable } from "./storage-fixture.js";
 
@@ -34,7 +35,8 @@ test("read_log reads back what the server logged, with each filter", async () =>
   assert.equal(mine.status, 200);
   assert.deepEqual(
     mine.body.map((e: any) => [e.thread, e.level, e.tags, e.message]),
-    [0, 1, 2].map((i) => ["http/1", "error", [], `database '${marker}_${i}' does not exist`]),
+    // A client mistake is logged at warn (Harper: error; docs/compatibility.md).
+    [0, 1, 2].map((i) => ["http/1", "warn", [], `database '${marker}_${i}' does not exist`]),
   );
   const [first] = mine.body;
   assert.ok(!Number.isNaN(Date.parse(first.timestamp)));
@@ -42,12 +44,63 @@ test("read_log reads back what the server logged, with each filter", async () =>
   assert.deepEqual(paged.body.map((e: any) => e.message), [`database '${marker}_1' does not exist`]);
   const newest = await post({ operation: "read_log", filter: marker, order: "desc", limit: 2 });
   assert.deepEqual(newest.body.map((e: any) => e.message), [2, 1].map((i) => `database '${marker}_${i}' does not exist`));
-  assert.deepEqual((await post({ operation: "read_log", filter: marker, level: "warn" })).body, []);
+  assert.deepEqual((await post({ operation: "read_log", filter: marker, level: "error" })).body, []);
+  assert.equal((await post({ operation: "read_log", filter: marker, level: "warn" })).body.length, 3);
   const window = await post({ operation: "read_log", filter: marker, from: first.timestamp, until: new Date(Date.now() + 60_000).toISOString() });
   assert.equal(window.body.length, 3);
   assert.deepEqual((await post({ operation: "read_log", filter: marker, from: "2001-01-01", until: "2001-01-02" })).body, []);
   const started = await post({ operation: "read_log", level: "notify", order: "asc", limit: 1 });
   assert.match(started.body[0].message, /^harper-ops started on port/);
+});
+
+/** The top-level keys of a JSON object's text in order, repeats included (JSON.parse keeps only the last). */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      let next = end + 1;
+      while (text[next] === " ") next++;
+      if (depth === 1 && text[next] === ":") keys.push(JSON.parse(text.slice(i, end + 1)) as string);
+      i = end;
+    } else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+  }
+  return keys;
+}
+
+test("every log line is a JSON object with each key once; request lines are on thread http/1", async () => {
+  const url = `http://127.0.0.1:${server.port}`;
+  await post({ operation: "describe_all" });
+  await post({ operation: "describe_database", database: `${marker}_once` });
+  await post({ operation: "no_such_operation" });
+  await fetch(`${url}/`, { method: "POST", headers: { "content-type": "application/json", authorization: admin }, body: "{" });
+  await fetch(`${url}/x`, { headers: { authorization: admin } });
+  // read_log answers once the lines before it are in the file.
+  await post({ operation: "read_log", filter: `${marker}_once`, limit: 1 });
+  const lines = readFileSync(join(root, "log", "hdb.log"), "utf8").split("\n").filter((line) => line !== "");
+  assert.ok(lines.length > 10, `${lines.length} lines`);
+  for (const line of lines) {
+    const entry: unknown = JSON.parse(line);
+    assert.ok(entry !== null && typeof entry === "object" && !Array.isArray(entry), line);
+    const keys = topLevelKeys(line);
+    assert.deepEqual(keys, [...new Set(keys)], `a key repeated in ${line}`);
+    assert.deepEqual(keys.slice(0, 3), ["level", "time", "thread"], line);
+  }
+  const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const requests = entries.filter((e) => "duration_ms" in e);
+  assert.ok(requests.length >= 2);
+  assert.ok(requests.every((e) => e["thread"] === "http/1"));
+  const started = entries.find((e) => typeof e["message"] === "string" && e["message"].startsWith("harper-ops started on port"));
+  assert.match(String(started?.["thread"]), /^main\/\d+$/);
+});
+
+test("failureLevel puts a client mistake (4xx) at warn and a server failure at error", () => {
+  assert.deepEqual([400, 403, 404, 413, 499].map(failureLevel), ["warn", "warn", "warn", "warn", "warn"]);
+  assert.deepEqual([500, 501, 503].map(failureLevel), ["error", "error", "error"]);
 });
 
 test("read_log refuses bad parameters with Harper's joined messages", async () => {

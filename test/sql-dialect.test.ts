@@ -285,7 +285,9 @@ test("INSERT, UPDATE and DELETE answer the NoSQL summaries and write through the
     message: "inserted 2 of 2 records", inserted_hashes: [1, 2], skipped_hashes: [],
   });
   assert.deepEqual((await sql("INSERT INTO dev.note (id, body) VALUES (1, 'again')")).body, { message: "inserted 0 of 1 records", inserted_hashes: [], skipped_hashes: [1] });
-  assert.deepEqual((await sql("INSERT INTO dev.note (body) VALUES ('generated')")).body, { message: "inserted 1 of 1 records", inserted_hashes: [null], skipped_hashes: [] });
+  const generated = (await sql("INSERT INTO dev.note (body) VALUES ('generated')")).body;
+  assert.deepEqual({ ...generated, inserted_hashes: generated.inserted_hashes.map((k: unknown) => typeof k) }, { message: "inserted 1 of 1 records", inserted_hashes: ["number"], skipped_hashes: [] });
+  assert.deepEqual(await rows(`SELECT body FROM dev.note WHERE id = ${generated.inserted_hashes[0]}`), [{ body: "generated" }]);
   assert.deepEqual((await sql("UPDATE dev.note SET n = n + 1, extra = UPPER(body) WHERE id = 1")).body, { message: "updated 1 of 1 records", update_hashes: [1], skipped_hashes: [] });
   assert.deepEqual(await rows("SELECT id, body, n, extra FROM dev.note WHERE id = 1"), [{ id: 1, body: "it's", n: 2, extra: "IT'S" }]);
   assert.deepEqual((await sql("UPDATE dev.note SET body = 'x' WHERE id = 999")).body, { message: "updated 0 of 0 records", update_hashes: [], skipped_hashes: [] });

@@ -4,6 +4,37 @@ import { verifyPassword } from "./passwords.js";
 import type { TokenIssuer } from "./tokens.js";
 import type { UserStore } from "./user-store.js";
 
+/**
+ * The longest `Basic` value accepted, in base64 characters (4 KiB): longer ones are answered
+ * "Login failed" without any hashing work.
+ */
+export const maxBasicCredentialsLength = 4096;
+
+/**
+ * The most bytes `username:password` may have (what maxBasicCredentialsLength base64 characters
+ * decode to); checkPassword holds body credentials (create_authentication_tokens) to the same.
+ */
+export const maxCredentialBytes = (maxBasicCredentialsLength / 4) * 3;
+
+/**
+ * The longest `Bearer` token accepted, in characters (8 KiB): longer ones are answered
+ * "invalid token" without verifying a signature. The tokens issued here are RS256 JWTs of about
+ * 600 characters with a 2048-bit key (a 4096-bit one adds 340) plus 4/3 of the username's bytes;
+ * a username that fits maxCredentialBytes still fits.
+ */
+export const maxBearerTokenLength = 8192;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The text of UTF-8 bytes, or undefined when they are not valid UTF-8. */
+function strictUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves the caller of a request from its Authorization header and address. */
 export interface Authenticator {
   /**
@@ -13,7 +44,10 @@ export interface Authenticator {
    * refresh_operation_token.
    */
   authenticate(header: string | null, remoteAddress: string | undefined, operation: string): Promise<AuthUser | undefined>;
-  /** Checks a username and password (token exchange, login); undefined when they do not match. */
+  /**
+   * Checks a username and password (token exchange, login) on their exact bytes; undefined when
+   * they do not match or together exceed maxCredentialBytes (refused before any hashing).
+   */
   checkPassword(username: string, password: string): Promise<AuthUser | undefined>;
   /**
    * The user an internal call runs for, as stored now. UNAUTHENTICATED when the user no longer
@@ -50,11 +84,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(credentials)) {
       throw new ConnectError("Invalid character", Code.Unauthenticated);
     }
-    const decoded = Buffer.from(credentials, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    const username = colon < 0 ? decoded : decoded.slice(0, colon);
-    const password = colon < 0 ? "" : decoded.slice(colon + 1);
-    if (!username && !password) return undefined;
+    // The credentials stay bytes: decoding them as text would replace every byte sequence that
+    // is not UTF-8 with U+FFFD, so that "pw\xff" and "pw\xfe" became the same password.
+    const decoded = Buffer.from(credentials, "base64");
+    const colon = decoded.indexOf(0x3a);
+    const name = colon < 0 ? decoded : decoded.subarray(0, colon);
+    const password = colon < 0 ? new Uint8Array(0) : decoded.subarray(colon + 1);
+    if (name.length === 0 && password.length === 0) return undefined;
+    const username = strictUtf8(name);
+    if (username === undefined) throw loginFailed();
     const user = users.getUser(username);
     if (!user) throw loginFailed();
     if (!(await verifyPassword(password, user.record["password"]))) throw loginFailed();
@@ -84,6 +122,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         const scheme = space < 0 ? header : header.slice(0, space);
         const value = space < 0 ? "" : header.slice(space + 1).trim();
         if (scheme !== "Basic" && scheme !== "Bearer") return undefined;
+        // Oversized credentials are refused before the cache, the hash or the signature see them,
+        // with the answer Harper gives for wrong ones of that scheme.
+        if (scheme === "Basic" && value.length > maxBasicCredentialsLength) throw loginFailed();
+        if (scheme === "Bearer" && value.length > maxBearerTokenLength) {
+          throw new ConnectError("invalid token", Code.Unauthenticated);
+        }
         const key = scheme === "Bearer" && operation === "refresh_operation_token" ? `refresh ${header}` : header;
         const cached = resolved.get(key);
         const startedIn = generation;
@@ -107,6 +151,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return undefined;
     },
     async checkPassword(username, password) {
+      if (Buffer.byteLength(username) + 1 + Buffer.byteLength(password) > maxCredentialBytes) return undefined;
       const user = users.getUser(username);
       if (!user || !(await verifyPassword(password, user.record["password"]))) return undefined;
       return user;

@@ -34,7 +34,8 @@ function structureMayRun(user: AuthUser, internalName: string, operation: string
  * Harper JSON) and enforces the role the RPC declares in proto/. Order: authentication, then the
  * role; the handler runs only after both (and answers "not implemented" if it is not built yet).
  * An internal call (kOnBehalfOf) runs as the user it names, as stored now, through the same role
- * check.
+ * check; a caller the request gate or the JSON adapter already authenticated from the headers
+ * (kUser set before the body was read) is not authenticated twice.
  */
 export function createAuthInterceptor(authenticator: Authenticator): Interceptor {
   return (next) => async (req) => {
@@ -43,8 +44,13 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
     const remote = req.contextValues.get(kRemoteAddress);
     const onBehalfOf = req.contextValues.get(kOnBehalfOf);
     let user;
+    const authenticated = req.contextValues.get(kUser);
     if (onBehalfOf !== undefined) {
       user = authenticator.actingAs(onBehalfOf);
+      checkRole(user, entry, req.message);
+    } else if (authenticated !== undefined && entry.role !== Role.NONE) {
+      // The request gate (or the JSON adapter) authenticated the caller before reading the body.
+      user = authenticated;
       checkRole(user, entry, req.message);
     } else if (entry.role === Role.NONE) {
       // Token exchange and login authenticate from their own body; a header is optional.

@@ -1,8 +1,9 @@
 import { constants } from "node:fs";
-import { access, lstat, realpath, stat } from "node:fs/promises";
+import { access, lstat, open, readlink, realpath, stat } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
 
 /**
  * Where bulk operations may reach on the server: the folders csv_file_load may read and
@@ -21,43 +22,190 @@ export class PathError extends Error {
   }
 }
 
-/**
- * Resolves a file to read: absolute after resolving `..` and symlinks (realpath), must be a
- * regular readable file inside one of the allowed folders (also realpath'ed). Errors use Harper's
- * messages (spec §4.2): missing -> `No such file or directory <path>`, unreadable or outside the
- * allowed folders -> `Permission denied <path>` (same text for both, and a missing file outside
- * is "denied" too: a caller must not learn what exists outside). Not a regular file (a folder, a
- * device, a pipe) -> `Not a regular file <path>`. A relative path is taken from the working folder.
- */
-export async function resolveReadableFile(path: string, allowed: readonly string[]): Promise<string> {
-  const denied = (): PathError => new PathError(`Permission denied ${path}`, "denied");
-  const place = await locate(resolve(path));
-  if (place === undefined || !(await inside(place.real, allowed))) throw denied();
-  if (!place.exists) throw new PathError(`No such file or directory ${path}`, "missing");
-  if (!(await stat(place.real)).isFile()) throw new PathError(`Not a regular file ${path}`, "not_file");
-  if (!(await allows(place.real, constants.R_OK))) throw denied();
-  return place.real;
+/** A server file or folder opened after the policy's checks, and the real path of what was opened. */
+export interface OpenedPath {
+  /** The open descriptor; the caller reads (or writes into) it and must close it. */
+  handle: FileHandle;
+  /** The real path of what the descriptor refers to, as the kernel names it (inside the allowed folders). */
+  real: string;
 }
 
 /**
- * Resolves an export folder (trailing / stripped): must exist (`path '<path>' does not exist`), be
- * a directory (`path '<path>' is not a directory, please supply a valid folder path`), be writable
- * and inside the allowed folders (else `access to path '<path>' is denied`, also for a missing
- * path outside them); returns the real path. Messages quote the stripped path, as Harper's do.
+ * Opens a file to read, checked against the allowed folders on the descriptor itself, so that a
+ * path swapped between check and use (a symlink flipped in, a folder renamed) cannot make a
+ * caller read a file outside the folders. Read the file through `handle` only, never by name.
+ *
+ * The path is taken from the working folder when relative, `..` and symlinks are resolved
+ * (realpath) and judged first, for Harper's messages (spec §4.2): missing inside ->
+ * `No such file or directory <path>`; outside the allowed folders (also realpath'ed), missing
+ * or not, unreadable, or a dangling symlink -> `Permission denied <path>` (a caller must not
+ * learn what exists outside); not a regular file (a folder, a device, a pipe) ->
+ * `Not a regular file <path>`. Then that real path is opened with O_NOFOLLOW (a final symlink
+ * swapped in meanwhile fails, and is denied) and O_NONBLOCK (a pipe swapped in cannot block the
+ * open), the real path of the descriptor is taken from the kernel (/proc/self/fd) and checked
+ * against the allowed folders again, and the descriptor must be a regular file (fstat). A
+ * symlink given by the caller is thus followed only through the first, judged resolution.
  */
-export async function resolveExportFolder(path: string, allowed: readonly string[]): Promise<string> {
+export async function openReadableFile(path: string, allowed: readonly string[]): Promise<OpenedPath> {
+  const denied = (): PathError => new PathError(`Permission denied ${path}`, "denied");
+  const absolute = resolve(path);
+  const place = await locate(absolute);
+  if (place === undefined || !(await inside(place.real, allowed))) throw denied();
+  if (!place.exists) throw new PathError(`No such file or directory ${path}`, "missing");
+  const kind = await stat(place.real).catch(() => undefined);
+  if (kind === undefined) {
+    // Gone, or become a dangling symlink, since it was located.
+    if (await stillMissingInside(absolute, allowed)) throw new PathError(`No such file or directory ${path}`, "missing");
+    throw denied();
+  }
+  if (!kind.isFile()) throw new PathError(`Not a regular file ${path}`, "not_file");
+  let handle: FileHandle;
+  try {
+    handle = await open(place.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    // The path changed since it was judged (ELOOP: a symlink took the file's place), or the file is unreadable.
+    if (!isRefusal(error)) throw error;
+    if (isMissing(error) && (await stillMissingInside(absolute, allowed))) throw new PathError(`No such file or directory ${path}`, "missing");
+    throw denied();
+  }
+  try {
+    const real = await descriptorPath(handle, place.real);
+    if (real === undefined || !(await inside(real, allowed))) throw denied();
+    if (!(await handle.stat()).isFile()) throw new PathError(`Not a regular file ${path}`, "not_file");
+    return { handle, real };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Where a file to read is: openReadableFile's checks and messages, answering the real path of
+ * the file it opened (and closed). Only an answer about now: a caller that reads the file must
+ * use openReadableFile and read the descriptor, or the path may lead elsewhere by then.
+ */
+export async function resolveReadableFile(path: string, allowed: readonly string[]): Promise<string> {
+  const { handle, real } = await openReadableFile(path, allowed);
+  await handle.close();
+  return real;
+}
+
+/**
+ * Opens an export folder (trailing / stripped), checked against the allowed folders on the
+ * descriptor itself: write into it through the descriptor (writeFileAtomically's `folder`), not
+ * by name, so that a folder swapped for a symlink after the check cannot redirect the file.
+ *
+ * It must exist (`path '<path>' does not exist`), be a directory (`path '<path>' is not a
+ * directory, please supply a valid folder path`), be writable and inside the allowed folders
+ * (else `access to path '<path>' is denied`, also for a missing path outside them). Messages
+ * quote the stripped path, as Harper's do. The realpath'ed folder is opened with O_DIRECTORY and
+ * O_NOFOLLOW, and the real path of the descriptor (from the kernel) is checked again.
+ */
+export async function openExportFolder(path: string, allowed: readonly string[]): Promise<OpenedPath> {
   const shown = path.replace(/\/+$/, "") || (path ? "/" : "");
   const denied = (): PathError => new PathError(`access to path '${shown}' is denied`, "denied");
+  const notDirectory = (): PathError => new PathError(`path '${shown}' is not a directory, please supply a valid folder path`, "not_dir");
   // An empty path would resolve to the working folder; Harper refuses it too.
   if (shown === "") throw new PathError(`path '' does not exist`, "missing");
-  const place = await locate(resolve(shown));
+  const absolute = resolve(shown);
+  const place = await locate(absolute);
   if (place === undefined || !(await inside(place.real, allowed))) throw denied();
   if (!place.exists) throw new PathError(`path '${shown}' does not exist`, "missing");
-  if (!(await stat(place.real)).isDirectory()) {
-    throw new PathError(`path '${shown}' is not a directory, please supply a valid folder path`, "not_dir");
+  const kind = await stat(place.real).catch(() => undefined);
+  if (kind === undefined) {
+    // Gone, or become a dangling symlink, since it was located.
+    if (await stillMissingInside(absolute, allowed)) throw new PathError(`path '${shown}' does not exist`, "missing");
+    throw denied();
   }
-  if (!(await allows(place.real, constants.W_OK | constants.X_OK))) throw denied();
-  return place.real;
+  if (!kind.isDirectory()) throw notDirectory();
+  let handle: FileHandle;
+  try {
+    handle = await open(place.real, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    // ENOTDIR on the last name: a file took the folder's place since it was judged.
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR" && (await lstat(place.real).then((s) => s.isFile(), () => false))) throw notDirectory();
+    if (isMissing(error) && (await stillMissingInside(absolute, allowed))) throw new PathError(`path '${shown}' does not exist`, "missing");
+    throw denied();
+  }
+  try {
+    const real = await descriptorPath(handle, place.real);
+    if (real === undefined || !(await inside(real, allowed))) throw denied();
+    if (!(await handle.stat()).isDirectory()) throw notDirectory();
+    if (!(await allows(procPath(handle) ?? real, constants.W_OK | constants.X_OK))) throw denied();
+    return { handle, real };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Where an export folder is: openExportFolder's checks and messages, answering the real path of
+ * the folder it opened (and closed). Only an answer about now: a caller that writes into the
+ * folder must use openExportFolder and write through the descriptor.
+ */
+export async function resolveExportFolder(path: string, allowed: readonly string[]): Promise<string> {
+  const { handle, real } = await openExportFolder(path, allowed);
+  await handle.close();
+  return real;
+}
+
+/** Errors of open() that mean "this path cannot be had" (refused), rather than a failure of the server (EMFILE, EIO...). */
+function isRefusal(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && ["ELOOP", "EACCES", "EPERM", "ENOENT", "ENOTDIR", "ENXIO", "EISDIR", "ENODEV", "EROFS", "ETXTBSY"].includes(code);
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Whether a path that could not be opened is, judged afresh, missing inside the allowed folders (it vanished meanwhile). */
+async function stillMissingInside(absolute: string, allowed: readonly string[]): Promise<boolean> {
+  const place = await locate(absolute);
+  return place !== undefined && !place.exists && (await inside(place.real, allowed));
+}
+
+/** The /proc path of a descriptor, where the system has one (Linux); it leads to exactly what the descriptor refers to. */
+function procPath(handle: FileHandle): string | undefined {
+  return process.platform === "linux" ? `/proc/self/fd/${handle.fd}` : undefined;
+}
+
+/**
+ * The real path of what a descriptor refers to. On Linux the kernel's name for it
+ * (readlink /proc/self/fd/<fd>): not looked up again, so nothing swapped later changes it. A file
+ * deleted (or replaced by a rename) since it was opened is named by where it was, with
+ * ` (deleted)` appended, which is removed: the link count, read after the name, tells whether the
+ * suffix is the kernel's (0 links) or part of the name. Elsewhere, or without /proc: the real
+ * path of `expected` now, if it is the very same file (device and inode) as the descriptor.
+ * Undefined when there is no such path.
+ */
+async function descriptorPath(handle: FileHandle, expected: string): Promise<string | undefined> {
+  const proc = procPath(handle);
+  if (proc !== undefined) {
+    let real: string | undefined;
+    try {
+      real = await readlink(proc);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return undefined;
+      // No /proc mounted: fall through to the comparison.
+    }
+    if (real !== undefined) {
+      const deleted = " (deleted)";
+      if ((await handle.stat()).nlink === 0 && real.endsWith(deleted)) real = real.slice(0, -deleted.length);
+      return isAbsolute(real) ? real : undefined;
+    }
+  }
+  try {
+    const opened = await handle.stat();
+    const real = await realpath(expected);
+    const now = await stat(real);
+    return opened.nlink > 0 && now.dev === opened.dev && now.ino === opened.ino ? real : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where an absolute path really is, and whether it exists. */

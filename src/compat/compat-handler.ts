@@ -3,7 +3,11 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import type { ContextValues } from "@connectrpc/connect";
+import { kUser } from "../auth/context.js";
+import type { AuthUser } from "../auth/context.js";
 import type { Dispatch } from "../dispatch/dispatch-call.js";
+import { closeUnreadOnFinish } from "./close-unread.js";
+import { jsonDepthExceeds } from "./json-depth.js";
 import { forbiddenPrototypeMessage, hasPrototypeKey } from "./prototype-keys.js";
 import { badRequest, errorAnswer, harperAnswerOf, jsonSyntaxMessage } from "./errors.js";
 import type { HarperAnswer } from "./errors.js";
@@ -18,6 +22,13 @@ export interface CompatOptions {
   dispatch: Dispatch;
   /** Bodies larger than this are refused with 413. */
   maxBodyBytes: number;
+  /** JSON bodies nested deeper than this (objects and arrays) are refused with 400. */
+  maxJsonDepth: number;
+  /**
+   * Authenticates the caller from the headers, before the body is read: the user, undefined when
+   * the request carries no credentials, or a ConnectError (UNAUTHENTICATED) for bad ones.
+   */
+  authenticate(req: NodeRequest): Promise<AuthUser | undefined>;
   /** Context values of a request (the client's address and the like). */
   contextValues?(req: NodeRequest): ContextValues;
   /**
@@ -28,6 +39,11 @@ export interface CompatOptions {
 }
 
 const noOperation = "Request body must include an 'operation' property.";
+/**
+ * The most a request without valid credentials may send: enough for the operations that
+ * authenticate from their body (create_authentication_tokens, login), and no more.
+ */
+export const unauthenticatedBodyBytes = 64 * 1024;
 
 /**
  * Harper's JSON API on `POST /`: the body is read, checked as Harper checks an unusable one, and
@@ -37,16 +53,28 @@ const noOperation = "Request body must include an 'operation' property.";
  */
 export function createCompatHandler(options: CompatOptions): (req: NodeRequest, res: NodeResponse) => Promise<void> {
   return async (req, res) => {
+    closeUnreadOnFinish(req, res);
     let answer: HarperAnswer;
     try {
-      const parsed = await readBody(req, options.maxBodyBytes);
+      // Credentials first: a caller without valid ones may send only a small body (for the
+      // operations that authenticate from it), and one with bad ones gets its 401 even for a body
+      // that does not parse, as Harper answers.
+      let user: AuthUser | undefined;
+      let refused: unknown;
+      try {
+        user = await options.authenticate(req);
+      } catch (error) {
+        refused = error;
+      }
+      const limit = user ? options.maxBodyBytes : Math.min(unauthenticatedBodyBytes, options.maxBodyBytes);
+      const parsed = await readBody(req, limit, options.maxJsonDepth);
       if ("answer" in parsed) {
-        answer = parsed.answer;
+        answer = refused !== undefined ? harperAnswerOf(refused) : !user && parsed.answer.status === 413 ? mustLogin() : parsed.answer;
       } else if (typeof parsed.body["operation"] !== "string") {
         // Harper's router calls `operation.startsWith` on whatever was sent.
         answer = errorAnswer(400, "e.body?.operation?.startsWith is not a function");
       } else {
-        return await run(options, req, res, parsed.body);
+        return await run(options, req, res, parsed.body, user);
       }
     } catch (error) {
       return write(res, harperAnswerOf(error));
@@ -58,13 +86,20 @@ export function createCompatHandler(options: CompatOptions): (req: NodeRequest, 
   };
 }
 
+/** The answer to a request without credentials that sent more than it may. */
+function mustLogin(): HarperAnswer {
+  return errorAnswer(401, "Must login");
+}
+
 /** Dispatches the operation and writes its answer, or the error in Harper's form. */
-async function run(options: CompatOptions, req: NodeRequest, res: NodeResponse, body: JsonObject): Promise<void> {
+async function run(options: CompatOptions, req: NodeRequest, res: NodeResponse, body: JsonObject, user: AuthUser | undefined): Promise<void> {
   let answer: HarperAnswer;
+  const contextValues = options.contextValues?.(req) ?? createContextValues();
+  if (user) contextValues.set(kUser, user);
   try {
     const result = await options.dispatch(body, {
       header: headersOf(req),
-      contextValues: options.contextValues?.(req) ?? createContextValues(),
+      contextValues,
       url: `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
       protocolName: "harper-json",
     });
@@ -76,24 +111,29 @@ async function run(options: CompatOptions, req: NodeRequest, res: NodeResponse, 
 }
 
 /** Reads and parses the body, or answers the way Harper answers an unusable one. */
-async function readBody(req: NodeRequest, limit: number): Promise<{ body: JsonObject } | { answer: HarperAnswer }> {
+async function readBody(req: NodeRequest, limit: number, maxDepth: number): Promise<{ body: JsonObject } | { answer: HarperAnswer }> {
   if (req.method !== "POST") return { answer: errorAnswer(404, `Cannot ${req.method} ${req.url}`) };
   const type = String(req.headers["content-type"] ?? "application/json").toLowerCase();
   if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
     const bare = type.split(";")[0]!.trim();
     return { answer: errorAnswer(415, `Unsupported Media Type: ${bare}`) };
   }
+  const tooLarge = () => ({ answer: errorAnswer(413, `Request body is larger than the limit of ${limit} bytes`) });
+  if (Number(req.headers["content-length"] ?? 0) > limit) return tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) return { answer: errorAnswer(413, `Request body is larger than the limit of ${limit} bytes`) };
+    if (size > limit) return tooLarge();
     chunks.push(chunk);
   }
   if (!type.includes("json")) return { answer: badRequest(noOperation) };
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") {
     return { answer: errorAnswer(400, "Body cannot be empty when content-type is set to 'application/json'") };
+  }
+  if (jsonDepthExceeds(text, maxDepth)) {
+    return { answer: errorAnswer(400, `The request body is nested deeper than the limit of ${maxDepth} (operationsApi.limits.jsonDepth)`) };
   }
   let value: JsonValue;
   try {

@@ -35,9 +35,11 @@ export interface LoggerOptions {
 // reach the log; pino's redaction cost about 3% of a request's CPU.
 
 /**
- * Creates the logger: JSON lines `{"level","time","thread","tags","message",...}` to the log file
- * (read back by read_log), and on standard output readable lines in Harper's format
- * `[thread] [level]: message`. Call `flush()` before exiting.
+ * Creates the logger: JSON lines `{"level","time","thread","tags","message",...}`, each key once,
+ * to the log file (read back by read_log), and on standard output readable lines in Harper's
+ * format `[thread] [level]: message`. A line is on this process's thread (`main/0`) unless its
+ * fields name another (`logger.info({ thread: "http/1" }, ...)`); do not bind `thread` in a
+ * child logger, which would write the key twice. Call `flush()` before exiting.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry<pino.Level | "notify">[] = [];
@@ -51,13 +53,18 @@ export function createLogger(options: LoggerOptions): Logger {
     }
   }
   if (options.stdStreams) streams.push({ level: options.level, stream: createReadableStream(process.stdout) });
+  const thread = `${options.thread ?? "main"}/${threadId}`;
   return pino<"notify">(
     {
       level: options.level,
       customLevels: { notify: 70 },
       messageKey: "message",
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
-      base: { thread: `${options.thread ?? "main"}/${threadId}` },
+      // The thread is not a base binding: pino writes bindings and a line's own fields side by
+      // side, so a line (or child) naming its thread would carry the key twice. The mixin names
+      // this process's thread unless the line names its own (`{ thread: "http/1" }`), which wins.
+      base: null,
+      mixin: () => ({ thread }),
       formatters: { level: (label) => ({ level: label }) },
     },
     pino.multistream(streams as pino.StreamEntry<"notify">[], { levels: { ...pino.levels.values, notify: 70 } }),

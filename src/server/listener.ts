@@ -25,6 +25,17 @@ export interface ListenerOptions {
   maxHeaderSize?: number;
   /** How long an idle HTTP/1.1 keep-alive connection stays open, in ms (Node's default: 5000). */
   keepAliveTimeout?: number;
+  /**
+   * How long a connection (HTTP/1.1 socket, HTTP/2 session) or an HTTP/2 stream may stay
+   * inactive, in ms (`operationsApi.network.timeout`); 0 or omitted: no limit.
+   */
+  timeout?: number;
+  /** How long an HTTP/1.1 client may take to send the request headers, in ms (`headersTimeout`). */
+  headersTimeout?: number;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (`operationsApi.limits.http2MaxStreams`). */
+  maxConcurrentStreams?: number;
+  /** Megabytes one HTTP/2 connection may buffer (`operationsApi.limits.http2SessionMemory`). */
+  maxSessionMemory?: number;
   /** How long a new plain connection may take to send its first bytes, in ms (default 10000). */
   sniffTimeout?: number;
   /** Receives server errors after listening (e.g. accept failing with EMFILE); ignored otherwise. */
@@ -85,14 +96,26 @@ export async function createListener(options: ListenerOptions): Promise<Listener
   }
   const onError = options.onError ?? (() => undefined);
   const sniffTimeout = options.sniffTimeout ?? DEFAULT_SNIFF_TIMEOUT_MS;
-  const settings = options.maxHeaderSize ? { maxHeaderListSize: options.maxHeaderSize } : {};
+  const settings: http2.Settings = {
+    ...(options.maxHeaderSize ? { maxHeaderListSize: options.maxHeaderSize } : {}),
+    ...(options.maxConcurrentStreams ? { maxConcurrentStreams: options.maxConcurrentStreams } : {}),
+  };
+  const h2Options = { settings, ...(options.maxSessionMemory ? { maxSessionMemory: options.maxSessionMemory } : {}) };
   const tracker = createTracker();
+  const timeout = options.timeout ?? 0;
 
-  const h1 = http.createServer(options.maxHeaderSize ? { maxHeaderSize: options.maxHeaderSize } : {});
-  const h2 = http2.createServer({ settings });
+  const h1 = http.createServer({
+    ...(options.maxHeaderSize ? { maxHeaderSize: options.maxHeaderSize } : {}),
+    ...(options.headersTimeout ? { headersTimeout: options.headersTimeout } : {}),
+  });
+  const h2 = http2.createServer(h2Options);
   h1.on("request", tracker.onRequest).on("request", handler);
   h2.on("request", handler).on("session", tracker.onSession);
   if (options.keepAliveTimeout !== undefined) h1.keepAliveTimeout = options.keepAliveTimeout;
+  if (timeout > 0) {
+    h1.timeout = timeout;
+    limitIdleHttp2(h2, timeout);
+  }
 
   const plain = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     tracker.addSocket(socket);
@@ -107,7 +130,7 @@ export async function createListener(options: ListenerOptions): Promise<Listener
   let secure: http2.Http2SecureServer | null = null;
   if (securePort !== null && tls) {
     try {
-      secure = http2.createSecureServer({ ...tls, allowHTTP1: true, ALPNProtocols: ["h2", "http/1.1"], settings });
+      secure = http2.createSecureServer({ ...tls, ...h2Options, allowHTTP1: true, ALPNProtocols: ["h2", "http/1.1"] });
     } catch (error) {
       throw new ListenError(`invalid TLS key or certificate: ${(error as Error).message}`, securePort);
     }
@@ -115,6 +138,7 @@ export async function createListener(options: ListenerOptions): Promise<Listener
     const fallback = secure as unknown as { maxHeaderSize?: number; keepAliveTimeout: number };
     if (options.maxHeaderSize) fallback.maxHeaderSize = options.maxHeaderSize;
     fallback.keepAliveTimeout = options.keepAliveTimeout ?? h1.keepAliveTimeout;
+    if (timeout > 0) limitIdleHttp2(secure, timeout);
     secure.on("request", tracker.onRequest).on("request", handler).on("session", tracker.onSession);
     secure.on("connection", tracker.addSocket).on("secureConnection", (socket: TLSSocket) => {
       tracker.addSocket(socket);
@@ -155,6 +179,20 @@ export async function createListener(options: ListenerOptions): Promise<Listener
       return closing;
     },
   };
+}
+
+/**
+ * Idle limits of an HTTP/2 server: a session with no activity for `timeout` ms is closed, and so
+ * is a stream (a request whose body stalls half-way, a response nobody reads), so that held-open
+ * streams and connections do not pile up. Node applies a server's timeout to HTTP/1.1 sockets
+ * only.
+ */
+function limitIdleHttp2(server: http2.Http2Server | http2.Http2SecureServer, timeout: number): void {
+  // Without a 'timeout' listener, Node destroys a session idle for this long.
+  server.setTimeout(timeout);
+  server.on("stream", (stream: http2.ServerHttp2Stream) => {
+    stream.setTimeout(timeout, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+  });
 }
 
 /**

@@ -74,9 +74,9 @@ export function createRoutes(deps: RouteDependencies, dispatch: Dispatch): Route
         flushLog: () => new Promise<void>((resolve) => deps.logger.flush(() => resolve())),
       }),
     ),
-    route(NoSqlService, createNoSqlService(storage)),
+    route(NoSqlService, createNoSqlService(storage, settings.limits)),
     unbuilt(RegistrationService),
-    route(SqlService, createSqlService(storage)),
+    route(SqlService, createSqlService(storage, settings.limits)),
     unbuilt(SystemService),
     route(
       TokenService,

@@ -8,7 +8,7 @@ import type { AuthUser } from "../auth/context.js";
 import { writeFileAtomically } from "../bulk/export/atomic-file.js";
 import { exportChunks } from "../bulk/export/export-format.js";
 import { uploadObject } from "../bulk/s3/s3-client.js";
-import { resolveExportFolder } from "../bulk/server-paths.js";
+import { openExportFolder } from "../bulk/server-paths.js";
 import type { BulkSettings } from "../config/index.js";
 import type { Dispatch } from "../dispatch/dispatch-call.js";
 import { jobStarted, storedRequest } from "../jobs/job-manager.js";
@@ -43,16 +43,21 @@ export function createBulkExports(deps: BulkExportDependencies): BulkExports {
         const format = exportFormat(request.format);
         const search = searchOf(request.searchOperation);
         if (request.path === undefined || request.path === "") throw new Error("path is missing.");
-        const folder = await resolveExportFolder(request.path.replace(/\/+$/, "") || "/", settings.superUserPaths);
-        const { rows, columns } = await runSearch(dispatch, search, user);
-        const base = String(request.filename || Date.now());
-        if (base !== basename(base) || base === "." || base === ".." || base.includes("\\")) {
-          throw new Error(`filename '${base}' must be a file name, without folders`);
+        // The folder is opened and checked once, and the file is written through that descriptor, never by the folder's name again.
+        const folder = await openExportFolder(request.path.replace(/\/+$/, "") || "/", settings.superUserPaths);
+        try {
+          const { rows, columns } = await runSearch(dispatch, search, user);
+          const base = String(request.filename || Date.now());
+          if (base !== basename(base) || base === "." || base === ".." || base.includes("\\")) {
+            throw new Error(`filename '${base}' must be a file name, without folders`);
+          }
+          const name = `${base}.${format}`;
+          const path = join(folder.real, name);
+          await writeFileAtomically(path, exportChunks(rows, format, columns), { folder: folder.handle });
+          return { message: `Successfully exported ${format.toUpperCase()} locally.`, path };
+        } finally {
+          await folder.handle.close().catch(() => undefined);
         }
-        const name = `${base}.${format}`;
-        const path = join(folder, name);
-        await writeFileAtomically(path, exportChunks(rows, format, columns));
-        return { message: `Successfully exported ${format.toUpperCase()} locally.`, path };
       });
       return jobStarted(id);
     },

@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { createReadStream } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { Code } from "@connectrpc/connect";
 import type { BulkService } from "../../gen/harper/v1/bulk_service_pb.js";
@@ -11,7 +11,7 @@ import { csvBatches } from "../bulk/csv/parse-csv.js";
 import { jsonCell } from "../bulk/csv/cell-value.js";
 import { loadBatches } from "../bulk/load-records.js";
 import { downloadObject } from "../bulk/s3/s3-client.js";
-import { PathError, checkPublicHost, resolveReadableFile } from "../bulk/server-paths.js";
+import { PathError, checkPublicHost, openReadableFile } from "../bulk/server-paths.js";
 import { openCsvUrl } from "../bulk/url-source.js";
 import type { BulkSettings } from "../config/index.js";
 import { JobFailure, jobStarted, storedRequest } from "../jobs/job-manager.js";
@@ -76,10 +76,16 @@ export function createBulkLoads(deps: BulkLoadDependencies): BulkLoads {
       if (problems.length) throw invalid(problems.join(","));
       const table = findTable(storage, request.database, request.table!, Code.InvalidArgument);
       const allowed = isSuperUser(context.values.get(kUser)) ? settings.superUserPaths : settings.userPaths;
-      const path = await pathOrError(() => resolveReadableFile(request.filePath!, allowed));
-      return startLoad("csv_file_load", context, table, actionOf(request.action), storedRequest(request), async () =>
-        csvBatches(createReadStream(path), { types: typesOf(table), jsonCells: true, keepExtra: false, batchSize }),
-      );
+      // Opened and checked now (the refusals are 400s), read later by the job through this descriptor, never by name again.
+      const file = await pathOrError(() => openReadableFile(request.filePath!, allowed));
+      try {
+        return await startLoad("csv_file_load", context, table, actionOf(request.action), storedRequest(request), async () =>
+          fileBatches(file.handle, table),
+        );
+      } catch (error) {
+        await file.handle.close().catch(() => undefined);
+        throw error;
+      }
     },
 
     async csvUrlLoad(request, context) {
@@ -155,8 +161,22 @@ function typesOf(table: Table): Map<string, string> {
   return types;
 }
 
-/** Resolves a server path, turning the policy's refusals into Harper's 400s. */
-async function pathOrError(resolve: () => Promise<string>): Promise<string> {
+/**
+ * The CSV records of an opened server file, in batches, read through its descriptor; the
+ * descriptor is closed when the reading ends, fails or is abandoned (the job stops iterating).
+ */
+async function* fileBatches(handle: FileHandle, table: Table): AsyncGenerator<StorageRecord[]> {
+  const stream = handle.createReadStream({ start: 0 });
+  try {
+    yield* csvBatches(stream, { types: typesOf(table), jsonCells: true, keepExtra: false, batchSize });
+  } finally {
+    stream.destroy();
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** Resolves (or opens) a server path, turning the policy's refusals into Harper's 400s. */
+async function pathOrError<T>(resolve: () => Promise<T>): Promise<T> {
   try {
     return await resolve();
   } catch (error) {

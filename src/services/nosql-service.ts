@@ -1,35 +1,50 @@
 import { Code } from "@connectrpc/connect";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { fromJson, toJson } from "@bufbuild/protobuf";
+import { fromJson } from "@bufbuild/protobuf";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { ListValueSchema, ValueSchema } from "@bufbuild/protobuf/wkt";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { ListValue, Value } from "@bufbuild/protobuf/wkt";
 import type { NoSqlService } from "../../gen/harper/v1/nosql_service_pb.js";
 import { kUser } from "../auth/context.js";
 import { kReadableAttributes } from "../auth/permissions.js";
-import { errorReason } from "../contract/index.js";
+import { errorReason, plainOfValue } from "../contract/index.js";
 import { defaultDatabase } from "../storage/index.js";
 import type { Id, Storage, Table } from "../storage/index.js";
 import { findTable } from "./find-table.js";
 import { createProjection } from "./projection.js";
-import { buildConditionsQuery, buildValueQuery, checkPaging } from "./search-query.js";
+import { buildConditionsQuery, buildValueQuery, checkConditionLimits, checkPaging, defaultSearchLimits } from "./search-query.js";
+import type { SearchLimits } from "./search-query.js";
 import { forbiddenSystem, invalid, notFound, translating } from "./storage-errors.js";
 
-/** The JSON of a ListValue field, or undefined when the field was not sent. */
+/**
+ * The plain values of a ListValue field, or undefined when the field was not sent. Numbers are
+ * kept as they are, Infinity and NaN included (a JSON number too large for a double, `1e400`, is
+ * Infinity, and gRPC clients can send either): the checks that follow refuse them where they
+ * cannot be used (primary keys) instead of the conversion failing.
+ */
 export function listOf(list: ListValue | undefined): JsonValue[] | undefined {
-  return list === undefined ? undefined : (toJson(ListValueSchema, list) as JsonValue[]);
+  return list === undefined ? undefined : list.values.map(plainOfValue);
 }
 
-/** The JSON of a Value field, or undefined when not sent. */
+/** The plain value of a Value field (numbers as listOf keeps them), or undefined when not sent. */
 export function valueOf(value: Value | undefined): JsonValue | undefined {
-  return value === undefined ? undefined : toJson(ValueSchema, value);
+  return value === undefined ? undefined : plainOfValue(value);
+}
+
+/** The message for a primary key that is a number but not a finite one, if `ids` has one. */
+function nonFiniteId(ids: readonly JsonValue[]): string | undefined {
+  const bad = ids.find((id) => typeof id === "number" && !Number.isFinite(id));
+  return bad === undefined ? undefined : `Invalid primary key: ${String(bad)}`;
 }
 
 const toValue = (id: Id | null): Value => fromJson(ValueSchema, id);
 const invalidKeys = new Set(["", "null", "undefined", "__proto__"]);
 
-/** insert, update, upsert, delete and the three searches (spec nosql.md), over the storage core. */
-export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlService> {
+/**
+ * insert, update, upsert, delete and the three searches (spec nosql.md), over the storage core.
+ * `limits` (settings.limits) bound the conditions of one search_by_conditions.
+ */
+export function createNoSqlService(storage: Storage, limits: SearchLimits = defaultSearchLimits): ServiceImpl<typeof NoSqlService> {
   /** The table a request names; `missing` is the status Harper answers for an unknown one. */
   const tableOf = (request: { table?: string; database?: string }, missing: Code): Table => {
     if (request.table === undefined) throw invalid("'table' is required");
@@ -53,7 +68,8 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
     if (table.info.database === "system" && kind !== "insert") throw forbiddenSystem();
     const user = context.values.get(kUser)?.username;
     const result = await translating(() => table.write(kind, records as JsonObject[], { user }));
-    const written = result.written.map((w) => toValue(w.generated ? null : w.id));
+    // Every written key, generated ones included (Harper 4.7 reports a generated key as null).
+    const written = result.written.map((w) => toValue(w.id));
     const skipped = result.skipped.map(toValue);
     const total = written.length + skipped.length;
     return { written, skipped, total };
@@ -84,6 +100,8 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
           throw invalid(`Invalid primary key type: ${id === null ? "null" : Array.isArray(id) ? "array" : typeof id}`);
         }
       }
+      const nonFinite = nonFiniteId(ids);
+      if (nonFinite) throw invalid(nonFinite);
       const table = tableOf(request, Code.NotFound);
       if (table.info.database === "system") throw forbiddenSystem();
       const user = context.values.get(kUser)?.username;
@@ -103,6 +121,9 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
       if (ids === undefined) errors.push("'hash_values' is required");
       else if (ids.some((id) => typeof id !== "string" && typeof id !== "number")) {
         errors.push("'hash_values' must be strings or numbers");
+      } else {
+        const nonFinite = nonFiniteId(ids);
+        if (nonFinite) errors.push(nonFinite);
       }
       const getAttributes = listOf(request.getAttributes);
       if (getAttributes === undefined) errors.push("'get_attributes' is required");
@@ -135,6 +156,7 @@ export function createNoSqlService(storage: Storage): ServiceImpl<typeof NoSqlSe
       if (request.conditions.length === 0) {
         throw errorReason("CONDITIONS_EMPTY", "'conditions' must contain at least 1 items");
       }
+      checkConditionLimits(request.conditions, limits);
       const getAttributes = listOf(request.getAttributes);
       const paging = checkPaging(request.limit, request.offset, getAttributes);
       if (request.database !== undefined && !storage.hasDatabase(request.database)) {

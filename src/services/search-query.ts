@@ -1,14 +1,51 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { toJson } from "@bufbuild/protobuf";
-import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { NoSqlCondition, NoSqlSort, SearchByConditionsRequest } from "../../gen/harper/v1/nosql_service_pb.js";
-import { errorReason } from "../contract/index.js";
+import { DEFAULT_LIMITS } from "../config/index.js";
+import { errorReason, plainOfValue } from "../contract/index.js";
 import type { TableInfo } from "../storage/index.js";
 import { autoCastValue, normaliseComparator } from "../storage/query/index.js";
 import type { Condition, ConditionGroup, Query, SortLevel } from "../storage/query/index.js";
 import { checkAttributes } from "./projection.js";
 import { invalid } from "./storage-errors.js";
+
+/** The request limit of search_by_conditions (`operationsApi.limits.conditions`, settings.limits). */
+export interface SearchLimits {
+  /** Conditions of one request, every condition and group of every level counted. */
+  readonly conditions: number;
+}
+
+/** The default of `operationsApi.limits.conditions`. */
+export const defaultSearchLimits: SearchLimits = { conditions: DEFAULT_LIMITS.conditions };
+
+/**
+ * How deep groups of search conditions may nest (a top-level condition is at depth 1). Not
+ * configurable: it keeps the recursive query building and matching well inside the stack for
+ * every protocol (the JSON adapter limits a body's depth, a gRPC message can nest any depth).
+ */
+export const maxConditionDepth = 100;
+
+/**
+ * Counts the conditions of a search_by_conditions (groups and the conditions in them, at every
+ * level) and their nesting without recursion, and refuses the request with 400 naming the limit
+ * when there are more than `limits.conditions` or they nest deeper than maxConditionDepth. Stops
+ * counting as soon as a limit is passed, so the cost is bounded by the limits, not the request.
+ */
+export function checkConditionLimits(conditions: readonly NoSqlCondition[], limits: SearchLimits): void {
+  let count = 0;
+  const pending: Array<{ list: readonly NoSqlCondition[]; depth: number }> = [{ list: conditions, depth: 1 }];
+  while (pending.length > 0) {
+    const { list, depth } = pending.pop()!;
+    if (depth > maxConditionDepth) {
+      throw invalid(`search conditions nest more than ${maxConditionDepth} groups deep, the limit`);
+    }
+    count += list.length;
+    if (count > limits.conditions) {
+      throw invalid(`search_by_conditions has more than ${limits.conditions} conditions (groups and nested conditions included), the limit (operationsApi.limits.conditions)`);
+    }
+    for (const c of list) if (c.conditions.length > 0) pending.push({ list: c.conditions, depth: depth + 1 });
+  }
+}
 
 /** Checked paging of a search: offset and limit. */
 export interface Paging {
@@ -70,7 +107,10 @@ export function buildValueQuery(
   };
 }
 
-/** The query of search_by_conditions, with Harper's checks (spec nosql.md §7). */
+/**
+ * The query of search_by_conditions, with Harper's checks (spec nosql.md §7). Call
+ * checkConditionLimits first: the groups are built recursively.
+ */
 export function buildConditionsQuery(info: TableInfo, request: SearchByConditionsRequest, paging: Paging): Query {
   const where = group(info, request.operator, request.conditions);
   return { where, sort: sortLevels(info, request.sort), offset: paging.offset, limit: paging.limit, reverse: request.reverse };
@@ -99,12 +139,22 @@ function condition(info: TableInfo, c: NoSqlCondition): Condition {
   if (!named) throw invalid(`Unknown query comparator "${c.comparator}"`);
   if (c.value === undefined) throw invalid(`Search condition for ${c.attribute} must have a value`);
   checkAttributes(info, [c.attribute]);
-  let value = toJson(ValueSchema, c.value) as unknown;
+  let value: unknown = plainOfValue(c.value);
+  if (named.comparator === "between" && !(Array.isArray(value) && (value.length === 1 || value.length === 2))) {
+    throw invalid(`Search condition for ${c.attribute} with comparator 'between' must have a value of [low, high] (or [low]), not ${kindOf(value)}`);
+  }
   const declared = info.attributes.find((a) => a.name === c.attribute);
   const type = (declared as { type?: string } | undefined)?.type;
   if (type) value = coerce(c.attribute, value, type);
   else if (named.autoCast) value = Array.isArray(value) ? value.map(autoCastValue) : autoCastValue(value);
   return { attribute: c.attribute, comparator: named.comparator, value };
+}
+
+/** What a value is, for a message: `a string`, `an array of 3 items`, `null`. */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** Converts a condition value to a declared attribute type (spec §7.3). */

@@ -7,20 +7,24 @@ import type { AuthUser } from "../auth/context.js";
 import { noRoleError, permissionError } from "../auth/permission-error.js";
 import { attributeProblems, hiddenItem, tableAccess } from "../auth/table-access.js";
 import type { RequiredAttribute } from "../auth/table-access.js";
-import { isSqlError, runSql } from "../sql/index.js";
-import type { Authorize, SeeTables, TableUse } from "../sql/index.js";
+import { defaultSqlLimits, isSqlError, runSql } from "../sql/index.js";
+import type { Authorize, SeeTables, SqlLimits, TableUse } from "../sql/index.js";
 import { valueOfPlain } from "../contract/index.js";
 import type { Storage } from "../storage/index.js";
 import { forbiddenSystem, invalid, toConnectError } from "./storage-errors.js";
 
-/** The sql operation (spec sql.md) over the storage core, with the role checks of spec auth §6.5. */
-export function createSqlService(storage: Storage): ServiceImpl<typeof SqlService> {
+/**
+ * The sql operation (spec sql.md) over the storage core, with the role checks of spec auth §6.5.
+ * `limits` (settings.limits) bound each statement's length, parenthesis depth, select list width
+ * and parse time (docs/sql.md, Limits).
+ */
+export function createSqlService(storage: Storage, limits: SqlLimits = defaultSqlLimits): ServiceImpl<typeof SqlService> {
   return {
     async sql(request, context: HandlerContext) {
       if (request.sql.trim() === "") throw invalid("The 'sql' parameter is missing from the request body");
       const user = context.values.get(kUser);
       try {
-        const result = await runSql(storage, request.sql, { user: user?.username, seeTables: tableVisibility(user), authorize: authorizer(user) });
+        const result = await runSql(storage, request.sql, { user: user?.username, seeTables: tableVisibility(user), authorize: authorizer(user), limits });
         return { result: valueOfPlain(result) };
       } catch (error) {
         throw translate(error);

@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { toJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { TokenService } from "../../gen/harper/v1/token_service_pb.js";
+import { maxBearerTokenLength } from "../auth/authenticator.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { AuthUser } from "../auth/context.js";
 import { isSuperUser, kUser } from "../auth/context.js";
@@ -72,6 +73,8 @@ export function createTokenService(deps: TokenServiceDeps): Omit<ServiceImpl<typ
       if (token === undefined || token === "") {
         throw new ConnectError("'refresh_token' is required", Code.InvalidArgument);
       }
+      // The Bearer bound of the authenticator, for the token from the body or the header alike.
+      if (token.length > maxBearerTokenLength) throw new ConnectError("invalid token", Code.Unauthenticated);
       const claims = await deps.tokens.verify(token, "refresh");
       const user = deps.users.getUser(claims.username);
       if (!user || !user.active || !matchesRefreshToken(token, user.record["refresh_token"])) {

@@ -1,5 +1,6 @@
 import { isStorageError } from "../storage/index.js";
 import type { Storage, Table } from "../storage/index.js";
+import type { SqlLimits } from "./limits.js";
 import { SqlError } from "./sql-error.js";
 
 /** What a statement does to one table, for the permission check. */
@@ -31,11 +32,15 @@ export type Authorize = (uses: TableUse[]) => Array<readonly string[] | undefine
  */
 export type SeeTables = (tables: Array<{ database: string; table: string }>) => void;
 
-/** How a statement runs: the caller's name (recorded on writes) and the permission checks. */
+/**
+ * How a statement runs: the caller's name (recorded on writes), the permission checks and the
+ * request limits (limits.ts; the defaults of `operationsApi.limits` when absent).
+ */
 export interface RunOptions {
   user?: string;
   seeTables?: SeeTables;
   authorize?: Authorize;
+  limits?: SqlLimits;
 }
 
 /** The table a SELECT names, or Harper's 404s (spec sql.md §7). */

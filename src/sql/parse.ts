@@ -1,5 +1,8 @@
 import alasql from "alasql";
+import { checkSqlText } from "./check-sql-text.js";
 import type { Statement } from "./ir.js";
+import { defaultSqlLimits, expressionTooDeep } from "./limits.js";
+import type { SqlLimits } from "./limits.js";
 import { invalidSql } from "./sql-error.js";
 import { translateStatement } from "./translate.js";
 import { whereTemplate } from "./where-template.js";
@@ -13,6 +16,14 @@ const statementTypes: ReadonlySet<string> = new Set(["select", "insert", "update
 // (like its own MEDIAN); the functions themselves are never called, aggregates.ts computes them.
 const aggregators = (alasql as unknown as { aggr: Record<string, unknown> }).aggr;
 for (const name of ["MEAN", "MODE", "MAD", "PROD"]) aggregators[name] ??= () => undefined;
+
+/**
+ * Statements up to this many characters are parsed on the calling thread, cached and turned into
+ * WHERE templates; longer ones are parsed on the parse thread under the time limit
+ * (bounded-parse.ts) and never cached, so that neither cache can hold large trees. Within the
+ * `sqlDepth` pre-check a statement of this size parses in well under 50 ms (docs/sql.md, Limits).
+ */
+export const inlineParseLength = 4096;
 
 /** Parsed statements by their text: the parser is the slowest step of a small query. */
 const cache = new Map<string, Statement>();
@@ -38,17 +49,22 @@ function statementType(sql: string): string {
 
 /**
  * Parses the first statement of `text` with AlaSQL 4.6's grammar (Harper's parser, so reserved
- * words, quoting and error positions are Harper's) and translates it. Throws SqlError: `Invalid SQL
- * at: <excerpt>` for a syntax error, Harper's "unsupported SQL type" for anything but SELECT,
- * INSERT, UPDATE and DELETE (the type is the text before the first space, as Harper reads it).
- * The result is shared between calls: callers must not change it.
+ * words, quoting and error positions are Harper's) and translates it, on the calling thread.
+ * First checks the text against `limits` (check-sql-text.ts: length, parenthesis depth, select
+ * list width); the parse time limit is bounded-parse.ts's, which calls this on its thread for
+ * long statements. Throws SqlError: a limit, `Invalid SQL at: <excerpt>` for a syntax error,
+ * Harper's "unsupported SQL type" for anything but SELECT, INSERT, UPDATE and DELETE (the type is
+ * the text before the first space, as Harper reads it). The result is shared between calls:
+ * callers must not change it.
  */
-export function parseStatement(text: string): Statement {
+export function parseStatement(text: string, limits: SqlLimits = defaultSqlLimits): Statement {
   const sql = text.trim();
+  checkSqlText(sql, limits);
   const cached = cache.get(sql);
   if (cached) return cached;
+  const short = sql.length <= inlineParseLength;
   const type = statementType(sql);
-  const template = statementTypes.has(type) ? whereTemplate(sql) : undefined;
+  const template = short && statementTypes.has(type) ? whereTemplate(sql) : undefined;
   if (template) {
     let ast = templates.get(template.text);
     if (ast === undefined) {
@@ -59,7 +75,7 @@ export function parseStatement(text: string): Statement {
       }
       remember(templates, template.text, ast);
     }
-    if (ast !== null) return translateStatement(ast, type as Statement["type"], template.params);
+    if (ast !== null) return translated(ast, type as Statement["type"], template.params);
   }
   let first: unknown;
   try {
@@ -75,7 +91,20 @@ export function parseStatement(text: string): Statement {
   if (!statementTypes.has(type) || first === undefined) {
     throw invalidSql(`unsupported SQL type ${type} in SQL: [object Object]`);
   }
-  const statement = translateStatement(first, type as Statement["type"]);
-  remember(cache, sql, statement);
+  const statement = translated(first, type as Statement["type"]);
+  if (short) remember(cache, sql, statement);
   return statement;
+}
+
+/**
+ * translateStatement, with a stack overflow in AlaSQL's own recursion (the text of a select item
+ * is its AST printed back) answered as the expression depth limit rather than as a crash.
+ */
+function translated(ast: unknown, type: Statement["type"], params?: ReadonlyArray<number | string>): Statement {
+  try {
+    return translateStatement(ast, type, params);
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) throw expressionTooDeep();
+    throw error;
+  }
 }

@@ -14,12 +14,10 @@ import { SqlError, invalidSql } from "./sql-error.js";
 /** The answer of INSERT, UPDATE and DELETE: the NoSQL operation's summary. */
 export type WriteSummary = Record<string, unknown>;
 
-const generatedOrId = (w: { id: Id; generated?: boolean }) => (w.generated ? null : w.id);
-
 /**
  * INSERT INTO db.t (columns) VALUES (...), ...: a NoSQL insert of the rows (spec sql.md §6):
- * existing keys are skipped, missing keys generated (reported null), new columns become
- * attributes. An unqualified table is in `data`.
+ * existing keys are skipped, missing keys generated (and reported, where Harper 4.7 reports null),
+ * new columns become attributes. An unqualified table is in `data`.
  */
 export async function runInsert(storage: Storage, statement: InsertStatement, options: RunOptions = {}): Promise<WriteSummary> {
   const database = statement.table.database ?? defaultDatabase;
@@ -41,7 +39,7 @@ export async function runInsert(storage: Storage, statement: InsertStatement, op
   for (const column of statement.columns) use.columns.add(column);
   options.authorize?.([use]);
   const result = await table.write("insert", records, { user: options.user });
-  const written = result.written.map(generatedOrId);
+  const written = result.written.map((w) => w.id);
   return {
     message: `inserted ${written.length} of ${written.length + result.skipped.length} records`,
     inserted_hashes: written,

@@ -1,5 +1,6 @@
 import alasql from "alasql";
 import type { BinaryOp, Expr, JoinClause, OrderKey, SelectItem, SelectStatement, Statement, TableRef } from "./ir.js";
+import { expressionTooDeep, maxExpressionDepth } from "./limits.js";
 import { invalidSql } from "./sql-error.js";
 
 /** AlaSQL's AST classes (alasql.yy), checked with instanceof. */
@@ -22,16 +23,21 @@ const unsupported = (what: string) => invalidSql(`${what} is not supported`);
  */
 export function translateStatement(node: Node, type: Statement["type"], params?: ReadonlyArray<number | string>): Statement {
   const outer = currentParams;
+  const outerDepth = depth;
   currentParams = params;
+  depth = 0;
   try {
     return translateNode(node, type);
   } finally {
     currentParams = outer;
+    depth = outerDepth;
   }
 }
 
 /** The values of `?` while a WHERE template is translated (where-template.ts). */
 let currentParams: ReadonlyArray<number | string> | undefined;
+/** How many expression() calls are open: the nesting of the expression being translated. */
+let depth = 0;
 
 function translateNode(node: Node, type: Statement["type"]): Statement {
   if (type === "select" && is(node, "Select")) return translateSelect(node);
@@ -139,8 +145,20 @@ function inItem(expr: Expr): Expr {
   return booleanLiteral(expr);
 }
 
-/** Translates one expression node. */
+/**
+ * Translates one expression node. Throws SqlError when expressions nest deeper than
+ * maxExpressionDepth (limits.ts), before the recursion can exhaust the stack. Only called within
+ * translateStatement, which resets the depth count.
+ */
 export function expression(node: Node): Expr {
+  // No finally: a throw ends the whole translation, and translateStatement restores the depth.
+  if (++depth > maxExpressionDepth) throw expressionTooDeep();
+  const expr = translateExpression(node);
+  depth--;
+  return expr;
+}
+
+function translateExpression(node: Node): Expr {
   if (node === undefined || node === null) throw invalidSql("missing expression");
   if (is(node, "Select")) throw unsupported("A sub-query");
   if (is(node, "Expression")) return expression(node.expression);
@@ -209,6 +227,7 @@ function operation(node: Node): Expr {
     }
     throw unsupported("IS with anything but NULL");
   }
+  if (op === "AND" || op === "OR") return chain(node, op);
   if (!binaryOps.has(op)) throw unsupported(`The operator ${op}`);
   let left = expression(node.left);
   let right = expression(node.right);
@@ -217,4 +236,27 @@ function operation(node: Node): Expr {
     right = booleanLiteral(right);
   }
   return { kind: "binary", op: op as BinaryOp, left, right };
+}
+
+/**
+ * A chain of one associative operator (`a OR b OR c ...`, which AlaSQL parses left-deep) as a
+ * balanced tree of the same terms in the same order: `&&` and `||` are associative, so the value
+ * and the order of evaluation are unchanged, while the depth is log2 of the length instead of the
+ * length. The chain is walked without recursion.
+ */
+function chain(node: Node, op: "AND" | "OR"): Expr {
+  const terms: Node[] = [];
+  const pending: Node[] = [node];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (is(next, "Op") && String(next.op).toUpperCase() === op) pending.push(next.right, next.left);
+    else terms.push(next);
+  }
+  return balanced(op, terms.map(expression), 0, terms.length);
+}
+
+function balanced(op: "AND" | "OR", terms: Expr[], from: number, to: number): Expr {
+  if (to - from === 1) return terms[from]!;
+  const middle = (from + to) >>> 1;
+  return { kind: "binary", op, left: balanced(op, terms, from, middle), right: balanced(op, terms, middle, to) };
 }

@@ -8,10 +8,12 @@ export const maxAttributeNameBytes = 250;
 
 /**
  * Checks a database, table or primary key name before it reaches the file system or an lmdb store
- * name: a string of 1..250 printable ASCII characters (0x20-0x7E) without `/` or backtick. `field`
- * is the name Harper's message uses (`'database'`, `'table'`, `'primary_key'`). Throws
- * StorageError INVALID with Harper's joi text, for example
- * `'database' names cannot include backticks or forward slashes` (also for non-ASCII).
+ * name: a string of 1..250 printable ASCII characters (0x20-0x7E) without `/` or backtick, and
+ * not `.` or `..` (a path's own and parent folder; Harper 4.7.29 accepts them, and its
+ * `drop_database` of `..` removes the folder above its databases). `field` is the name Harper's
+ * message uses (`'database'`, `'table'`, `'primary_key'`). Throws StorageError INVALID with
+ * Harper's joi text, for example `'database' names cannot include backticks or forward slashes`
+ * (also for non-ASCII), or ours in the same style: `'table' cannot be '..'`.
  */
 export function validateName(value: unknown, field: string): string {
   if (typeof value !== "string") throw invalid(`'${field}' must be a string`);
@@ -19,6 +21,8 @@ export function validateName(value: unknown, field: string): string {
   // A name becomes a key of plain JSON objects (describe_all, records): `__proto__` would turn
   // into a prototype instead of a key.
   if (value === "__proto__") throw invalid(`'${field}' cannot be '__proto__'`);
+  // "." and ".." name the folder itself and its parent wherever a name becomes a path.
+  if (value === "." || value === "..") throw invalid(`'${field}' cannot be '${value}'`);
   if (value.length > maxNameLength) {
     throw invalid(`'${field}' length must be less than or equal to ${maxNameLength} characters long`);
   }

@@ -7,6 +7,9 @@ import type { Scenario, Step } from "./transcript.js";
 //   expected-differences.json  {"<scenario>": {"<step>": {"status": 400, "reason": "<why harper-ops is right>"}}}
 //                              or, where Harper 4.7.29 fails on a plain bug that harper-ops does not copy,
 //                              {"status": 200, "body": <harper-ops' answer>, "reason": "<the bug>"}
+//                              plus "volatile": ["/inserted_hashes/*"] where that answer varies per run (a
+//                              generated key): any value there passes that has the JSON type the body gives
+//                              plus "poll": false where a polled step's condition can never hold for that answer
 // A listed failure is still sent (later steps may need its side effects) but never polled, and its
 // result is not judged, except that a listed failure that passes is an error: the list only shrinks.
 // An expected difference is judged against the recorded body with the status it names.
@@ -17,6 +20,14 @@ export interface ExpectedDifference {
   reason: string;
   /** The body harper-ops answers instead, for a step where Harper answers a bug with an error. */
   body?: unknown;
+  /**
+   * Pointers (`*` allowed) into `body` whose value varies from run to run, such as a generated
+   * key: the answer passes there with any value of the JSON type `body` has there (a number for a
+   * number, never null).
+   */
+  volatile?: string[];
+  /** False for a polled step whose condition can never hold for harper-ops' answer: sent once. */
+  poll?: false;
 }
 
 /** Both lists. */
@@ -62,7 +73,10 @@ export function checkExpectations(expectations: Expectations, scenarios: readonl
   check("expected-failures.json", expectations.failures, (value) => value);
   check("expected-differences.json", expectations.differences, (value) => (value as ExpectedDifference).reason);
   for (const [scenario, listed] of Object.entries(expectations.differences)) {
-    for (const [step, { status, body }] of Object.entries(listed)) {
+    for (const [step, { status, body, volatile }] of Object.entries(listed)) {
+      if (volatile !== undefined && (body === undefined || !Array.isArray(volatile) || !volatile.every((p) => typeof p === "string" && p.startsWith("/")))) {
+        problems.push(`expected-differences.json: ${scenario} / ${step} needs a body and pointers for its volatile values`);
+      }
       const fixedBug = body !== undefined && status === 200;
       if (!fixedBug && (!Number.isInteger(status) || status < 400 || status > 499)) {
         problems.push(`expected-differences.json: ${scenario} / ${step} must expect a 4xx status (or 200 with a body), not ${status}`);
@@ -92,9 +106,10 @@ export function undocumentedDifferences(expectations: Expectations, markdown: st
 /** The replay plan of a scenario's steps: listed failures are not polled, differences expect their status. */
 export function planFor(expectations: Expectations, scenario: string): (step: Step) => StepPlan {
   return (step) => ({
-    poll: expectations.failures[scenario]?.[step.name] === undefined,
+    poll: expectations.failures[scenario]?.[step.name] === undefined && expectations.differences[scenario]?.[step.name]?.poll !== false,
     status: expectations.differences[scenario]?.[step.name]?.status,
     body: expectations.differences[scenario]?.[step.name]?.body as StepPlan["body"],
+    volatile: expectations.differences[scenario]?.[step.name]?.volatile,
   });
 }
 

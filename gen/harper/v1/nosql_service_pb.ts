@@ -170,7 +170,7 @@ export type InsertResponse = Message<"harper.v1.InsertResponse"> & {
   message: string;
 
   /**
-   * Primary keys of the created records in request order; `null` for generated keys.
+   * Primary keys of the created records in request order, generated keys included (Harper: null).
    *
    * @generated from field: repeated google.protobuf.Value inserted_hashes = 2;
    */
@@ -314,7 +314,7 @@ export type UpsertResponse = Message<"harper.v1.UpsertResponse"> & {
   message: string;
 
   /**
-   * Primary keys of the written records in request order; `null` for generated keys.
+   * Primary keys of the written records in request order, generated keys included (Harper: null).
    *
    * @generated from field: repeated google.protobuf.Value upserted_hashes = 2;
    */
@@ -695,8 +695,8 @@ export const SearchByConditionsResponseSchema: GenMessage<SearchByConditionsResp
 export const NoSqlService: GenService<{
   /**
    * Creates records; a record whose primary key already exists (or repeats an earlier record of
-   * the request) is skipped, a record without a primary key gets a generated one (reported as
-   * `null`). New top-level keys become attributes of a dynamic table. All records are written in
+   * the request) is skipped, a record without a primary key gets a generated one (reported in
+   * inserted_hashes; Harper reports `null`). New top-level keys become attributes of a dynamic table. All records are written in
    * one transaction with one timestamp. Any authenticated user with the table's `insert`
    * permission. Returns INVALID_ARGUMENT when `table` or `records` is missing or malformed, when
    * the database or table does not exist (Harper answers 400 here), for invalid attribute names,

@@ -48,7 +48,7 @@ export type SqlResponse = Message<"harper.v1.SqlResponse"> & {
   /**
    * SELECT: a JSON array of row objects (`[]` when nothing matches), keys in select-list order,
    * e.g. `[{"id":1,"name":"Oslo"}]`. INSERT: `{"message":"inserted 2 of 2
-   * records","inserted_hashes":[11,12],"skipped_hashes":[]}` (`null` for generated keys).
+   * records","inserted_hashes":[11,12],"skipped_hashes":[]}` (generated keys included; Harper: null).
    * UPDATE: `{"message":"updated 2 of 2 records","update_hashes":[10,11],"skipped_hashes":[]}`.
    * DELETE: `{"message":"1 of 1 record successfully deleted","deleted_hashes":[13],
    * "skipped_hashes":[]}`.
