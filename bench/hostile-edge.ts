@@ -22,7 +22,9 @@ const origin = `http://127.0.0.1:${port}`;
 const admin = `Basic ${Buffer.from("admin:password").toString("base64")}`;
 let fiveHundreds = 0;
 
-const child = spawn(process.execPath, [new URL("../src/cli.js", import.meta.url).pathname, "start"], {
+// HOSTILE_SERVER_ARGS: node flags for the server (e.g. "--max-semi-space-size=4"), to tell live memory from garbage.
+const serverArgs = (process.env["HOSTILE_SERVER_ARGS"] ?? "").split(" ").filter(Boolean);
+const child = spawn(process.execPath, [...serverArgs, new URL("../src/cli.js", import.meta.url).pathname, "start"], {
   env: { ...process.env, ROOTPATH: root, HDB_ADMIN_USERNAME: "admin", HDB_ADMIN_PASSWORD: "password", OPERATIONSAPI_NETWORK_PORT: String(port), LOGGING_STDSTREAMS: "false" },
   stdio: "ignore",
 });

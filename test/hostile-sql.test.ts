@@ -1,6 +1,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunningServer } from "../src/main.js";
+import { maxQueuedParses, parseWithin } from "../src/sql/bounded-parse.js";
+import { defaultSqlLimits } from "../src/sql/limits.js";
+import { isSqlError } from "../src/sql/sql-error.js";
 import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 
 // Hostile SQL (issue 13): statements that kept the one thread busy for minutes inside the parser,
@@ -173,4 +176,19 @@ test("a primary key of 1e400 (Infinity) or 400 digits is refused in SQL as in No
   await assertRefused(`INSERT INTO h.t (id, a) VALUES (${"9".repeat(400)}, 1)`, "Invalid primary key: Infinity", 1000);
   const read = await sql("SELECT id FROM h.t WHERE id = 1e400");
   assert.deepEqual({ status: read.status, body: read.body }, { status: 200, body: [] });
+});
+
+test("more long statements than the parse queue holds are refused at once as busy (429)", async () => {
+  // Long enough for the parse thread, quick to parse: one runs, maxQueuedParses wait, the rest are refused.
+  const statement = (i: number) => `SELECT id FROM h.t WHERE a IN (${terms(1000, (j) => String(i * 1000 + j), ", ")})`;
+  const started = performance.now();
+  const results = await Promise.allSettled(Array.from({ length: maxQueuedParses + 8 }, (_, i) => parseWithin(statement(i), defaultSqlLimits)));
+  const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as unknown);
+  assert.equal(results.filter((r) => r.status === "fulfilled").length, maxQueuedParses + 1);
+  assert.equal(refused.length, 7);
+  for (const error of refused) {
+    assert.ok(isSqlError(error) && error.kind === "busy", String(error));
+    assert.equal(error.message, `${maxQueuedParses} long SQL statements are waiting to be parsed, the limit; try again shortly`);
+  }
+  assert.ok(performance.now() - started < 10_000);
 });

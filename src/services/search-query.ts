@@ -20,8 +20,9 @@ export const defaultSearchLimits: SearchLimits = { conditions: DEFAULT_LIMITS.co
 
 /**
  * How deep groups of search conditions may nest (a top-level condition is at depth 1). Not
- * configurable: it keeps the recursive query building and matching well inside the stack for
- * every protocol (the JSON adapter limits a body's depth, a gRPC message can nest any depth).
+ * configurable: it keeps the recursive query building and matching well inside the stack. Over
+ * the wire the JSON adapter's body depth limit and protobuf-es' decoding depth (100 messages,
+ * binary and JSON) refuse deeper requests first; this bound holds for requests built in-process.
  */
 export const maxConditionDepth = 100;
 

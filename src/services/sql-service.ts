@@ -37,7 +37,8 @@ export function createSqlService(storage: Storage, limits: SqlLimits = defaultSq
 function translate(error: unknown): unknown {
   if (isSqlError(error)) {
     if (error.kind === "forbidden") return forbiddenSystem();
-    return new ConnectError(error.message, error.kind === "not_found" ? Code.NotFound : Code.InvalidArgument);
+    const code = error.kind === "not_found" ? Code.NotFound : error.kind === "busy" ? Code.ResourceExhausted : Code.InvalidArgument;
+    return new ConnectError(error.message, code);
   }
   return toConnectError(error);
 }

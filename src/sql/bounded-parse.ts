@@ -9,6 +9,12 @@ import { SqlError } from "./sql-error.js";
 
 /** Heap the parse thread may use; a parse that needs more answers 400 and the thread is replaced. */
 const parseThreadHeapMb = 512;
+/**
+ * Long statements that may wait for the parse thread; one more is refused with 429 at once
+ * (each waits at most `sqlParseMs` per statement ahead of it, and holds up to `sqlLength`
+ * characters of memory while it waits).
+ */
+export const maxQueuedParses = 32;
 /** How long the parse thread may take to start (load AlaSQL); not counted in `sqlParseMs`. */
 const startupMs = 30_000;
 
@@ -19,7 +25,8 @@ const startupMs = 30_000;
  * longer one is parsed and translated on the parse thread, a worker_thread that is terminated
  * and replaced when it takes longer than `sqlParseMs` (400 naming the limit) or exhausts its
  * heap (400). The event loop never waits for a long parse, and requests never share a time
- * budget: statements queue for the parse thread and each one's clock starts when it is sent.
+ * budget: statements queue for the parse thread and each one's clock starts when it is sent; when
+ * maxQueuedParses already wait, the statement is refused (SqlError `busy`, 429).
  */
 export function parseWithin(text: string, limits: SqlLimits): Statement | Promise<Statement> {
   const sql = text.trim();
@@ -44,6 +51,11 @@ class ParseThread {
   private nextId = 0;
 
   parse(sql: string, limits: SqlLimits): Promise<Statement> {
+    if (this.queue.length >= maxQueuedParses) {
+      return Promise.reject(
+        new SqlError("busy", `${maxQueuedParses} long SQL statements are waiting to be parsed, the limit; try again shortly`),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ sql, limits, resolve, reject });
       this.pump();

@@ -21,7 +21,7 @@ for (const name of ["MEAN", "MODE", "MAD", "PROD"]) aggregators[name] ??= () => 
  * Statements up to this many characters are parsed on the calling thread, cached and turned into
  * WHERE templates; longer ones are parsed on the parse thread under the time limit
  * (bounded-parse.ts) and never cached, so that neither cache can hold large trees. Within the
- * `sqlDepth` pre-check a statement of this size parses in well under 50 ms (docs/sql.md, Limits).
+ * `sqlDepth` pre-check a statement of this size parses in under 100 ms (measured: docs/sql.md, Limits).
  */
 export const inlineParseLength = 4096;
 

@@ -1,11 +1,13 @@
 /**
  * A statement the sql operation refuses: `invalid` is a client mistake (400), `not_found` a
  * database or table that does not exist (404), `forbidden` a write the system database refuses
- * (403). The service turns it into the answer; messages are Harper's where Harper has one.
+ * (403), `busy` a statement that cannot be taken now (RESOURCE_EXHAUSTED, 429: too many long
+ * statements wait for the parse thread). The service turns it into the answer; messages are
+ * Harper's where Harper has one.
  */
 export class SqlError extends Error {
   constructor(
-    readonly kind: "invalid" | "not_found" | "forbidden",
+    readonly kind: "invalid" | "not_found" | "forbidden" | "busy",
     message: string,
   ) {
     super(message);
