@@ -75,6 +75,7 @@ const percentile = (values: number[], p: number) => [...values].sort((a, b) => a
 
 try {
   await waitForServer();
+  process.stderr.write("server up\n");
   for (let i = 0; i < 50; i++) await probe();
   const rssStart = rssMiB();
   let rssPeak = rssStart;
@@ -99,6 +100,7 @@ try {
     session.destroy();
   }
   const rssAfterUnauthenticated = rssPeak;
+  process.stderr.write("unauthenticated traffic done\n");
 
   // 20,000 half-open streams and 200 slow clients, held while another client probes.
   const sessions: http2.ClientHttp2Session[] = [];
@@ -122,6 +124,7 @@ try {
     socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{");
     slow.push(socket);
   }
+  process.stderr.write(`${opened} streams and ${slow.length} slow clients held\n`);
   const latencies: number[] = [];
   const until = performance.now() + 10_000;
   while (performance.now() < until) latencies.push(await probe());
@@ -137,7 +140,9 @@ try {
   console.log(`| user_info meanwhile, p50 / p99 / max (${latencies.length} probes) | ${percentile(latencies, 0.5).toFixed(1)} / ${percentile(latencies, 0.99).toFixed(1)} / ${Math.max(...latencies).toFixed(1)} ms | p99 < 100 ms |`);
   console.log(`| 5xx, INTERNAL or UNKNOWN answers | ${fiveHundreds} | 0 |`);
 } finally {
-  child.kill("SIGTERM");
-  await new Promise((resolve) => child.once("exit", resolve));
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
   rmSync(root, { recursive: true, force: true });
 }
