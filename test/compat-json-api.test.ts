@@ -41,6 +41,9 @@ const authenticator: Authenticator = {
   actingAs(username) {
     return users[username]!;
   },
+  anonymous() {
+    return true;
+  },
 };
 
 // Every service unbuilt but user_info.

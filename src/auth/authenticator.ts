@@ -50,6 +50,11 @@ export interface Authenticator {
    */
   checkPassword(username: string, password: string): Promise<AuthUser | undefined>;
   /**
+   * Whether a request from this address that carries no Authorization header has no identity:
+   * true unless authentication.authorizeLocal makes a loopback caller the super user.
+   */
+  anonymous(remoteAddress: string | undefined): boolean;
+  /**
    * The user an internal call runs for, as stored now. UNAUTHENTICATED when the user no longer
    * exists or is inactive, so a job never outlives its creator's access.
    */
@@ -155,6 +160,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const user = users.getUser(username);
       if (!user || !(await verifyPassword(password, user.record["password"]))) return undefined;
       return user;
+    },
+    anonymous(remoteAddress) {
+      return !(options.authorizeLocal && isLoopback(remoteAddress));
     },
     actingAs(username) {
       const user = users.getUser(username);

@@ -55,6 +55,7 @@ export function createApp(options: AppOptions): (req: NodeRequest, res: NodeResp
     interceptors: options.interceptors,
     requestGate: createRequestGate(authenticator),
     readMaxBytes: options.maxBodyBytes,
+    anonymous: (req) => headerOf(req) === null && authenticator.anonymous(req.socket?.remoteAddress),
     contextValues: (req) => contextValues(req, protocolOf(String(req.headers["content-type"] ?? ""))),
     fallback: (req, res) => {
       const path = (req.url ?? "/").split("?")[0];

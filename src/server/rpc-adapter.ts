@@ -3,7 +3,9 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { Code, ConnectError, createConnectRouter } from "@connectrpc/connect";
 import type { ConnectRouter, ContextValues, HandlerContext, Interceptor } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { Role } from "../../gen/harper/v1/options_pb.js";
 import { closeUnreadOnFinish } from "../compat/close-unread.js";
+import { operationOf } from "../contract/index.js";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 
 type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -21,6 +23,12 @@ export interface RpcAdapterOptions {
   contextValues(req: NodeRequest): ContextValues;
   /** Serves every path that is not an RPC (Harper's JSON API). */
   fallback(req: NodeRequest, res: NodeResponse): void;
+  /**
+   * Whether a request has no identity at all (no credentials, not a trusted local caller): such a
+   * call of an operation that needs one is refused here, below connect's per-call machinery, so a
+   * flood of them costs the server as little as possible. The gate judges every other request.
+   */
+  anonymous(req: NodeRequest): boolean;
   /** Told of a handler that failed outside the protocol's own error handling (a bug). */
   onError(error: unknown): void;
 }
@@ -48,6 +56,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): (req: NodeRequest,
     const handler = paths.get((req.url ?? "").split("?", 1)[0] ?? "");
     if (!handler) return options.fallback(req, res);
     closeUnreadOnFinish(req, res);
+    if (operationOf(handler.method).role !== Role.NONE && options.anonymous(req)) return refuseAnonymous(req, res);
     if (req.method === "GET" && badBase64Query(req.url ?? "")) {
       // connect fails on this with a bare INTERNAL "internal error".
       const body = JSON.stringify({ code: "invalid_argument", message: "the message query parameter is not valid base64" });
@@ -62,6 +71,31 @@ export function createRpcAdapter(options: RpcAdapterOptions): (req: NodeRequest,
         if (ConnectError.from(reason).code !== Code.Aborted) options.onError(reason);
       });
   };
+}
+
+/** UNAUTHENTICATED "Must login" in the shape of the request's protocol, without reading its body. */
+function refuseAnonymous(req: NodeRequest, res: NodeResponse): void {
+  const type = String(req.headers["content-type"] ?? "");
+  if (type.startsWith("application/grpc-web")) {
+    // gRPC-Web: the status in a trailer frame (flag 0x80), the only body.
+    const trailer = Buffer.from(`grpc-status: ${Code.Unauthenticated}\r\ngrpc-message: Must%20login\r\n`, "latin1");
+    const frame = Buffer.alloc(5 + trailer.length);
+    frame[0] = 0x80;
+    frame.writeUInt32BE(trailer.length, 1);
+    trailer.copy(frame, 5);
+    res.writeHead(200, { "content-type": type.split(";")[0]!, "content-length": frame.length });
+    res.end(frame);
+    return;
+  }
+  if (type.startsWith("application/grpc")) {
+    // gRPC: a trailers-only answer, the status in the headers.
+    res.writeHead(200, { "content-type": "application/grpc", "grpc-status": String(Code.Unauthenticated), "grpc-message": "Must%20login" });
+    res.end();
+    return;
+  }
+  const body = JSON.stringify({ code: "unauthenticated", message: "Must login" });
+  res.writeHead(401, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** A Connect GET whose `message` is declared base64 (`base64=1`) but is not. */
