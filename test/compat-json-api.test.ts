@@ -24,8 +24,10 @@ const users: Record<string, AuthUser> = {
   admin: { username: "admin", active: true, role: superRole, record: { __createdtime__: 1, __updatedtime__: 2 } },
   reader: { username: "reader", active: true, role: readerRole, record: {} },
 };
+let authentications = 0;
 const authenticator: Authenticator = {
   async authenticate(header) {
+    authentications++;
     if (!header) return undefined;
     const [scheme, value = ""] = header.split(" ");
     if (scheme !== "Basic") return undefined;
@@ -79,6 +81,13 @@ async function post(body: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
   return { status: res.status, body: await res.json() };
 }
+
+test("a wrong Basic password is checked once per request, before the body, and answered 401", async () => {
+  authentications = 0;
+  const res = await post(JSON.stringify({ operation: "user_info" }), { authorization: basic("admin", "wrong") });
+  assert.deepEqual(res, { status: 401, body: { error: "Login failed" } });
+  assert.equal(authentications, 1);
+});
 
 test("user_info answers the caller with its role and no secrets", async () => {
   const res = await post(JSON.stringify({ operation: "user_info" }), { authorization: basic("admin") });

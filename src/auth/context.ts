@@ -27,6 +27,13 @@ export const kUser = createContextKey<AuthUser | undefined>(undefined, { descrip
  */
 export const kOnBehalfOf = createContextKey<string | undefined>(undefined, { description: "user of an internal call" });
 
+/**
+ * The refusal of Basic credentials found by the JSON adapter before the body was read (a Basic
+ * check does not depend on the operation), so the auth interceptor does not hash the same wrong
+ * password again for an operation that needs a user.
+ */
+export const kCredentialsRefused = createContextKey<unknown>(undefined, { description: "refused Basic credentials" });
+
 /** The client's IP address, set by the transport (for Harper's loopback `authorizeLocal`). */
 export const kRemoteAddress = createContextKey<string | undefined>(undefined, { description: "client address" });
 

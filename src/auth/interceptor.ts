@@ -5,7 +5,7 @@ import { operationOf } from "../contract/index.js";
 import type { OperationEntry } from "../contract/index.js";
 import { defaultDatabase } from "../storage/index.js";
 import type { Authenticator } from "./authenticator.js";
-import { isSuperUser, kOnBehalfOf, kRemoteAddress, kUser } from "./context.js";
+import { isSuperUser, kCredentialsRefused, kOnBehalfOf, kRemoteAddress, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
 import { noRoleError, permissionError, restrictedError } from "./permission-error.js";
 
@@ -52,6 +52,8 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
       // The request gate (or the JSON adapter) authenticated the caller before reading the body.
       user = authenticated;
       checkRole(user, entry, req.message);
+    } else if (entry.role !== Role.NONE && req.contextValues.get(kCredentialsRefused) !== undefined) {
+      throw req.contextValues.get(kCredentialsRefused);
     } else if (entry.role === Role.NONE) {
       // Token exchange and login authenticate from their own body; a header is optional.
       user = await authenticator.authenticate(header, remote, entry.name).catch(() => undefined);

@@ -3,7 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import type { ContextValues } from "@connectrpc/connect";
-import { kUser } from "../auth/context.js";
+import { kCredentialsRefused, kUser } from "../auth/context.js";
 import type { AuthUser } from "../auth/context.js";
 import type { Dispatch } from "../dispatch/dispatch-call.js";
 import { closeUnreadOnFinish } from "./close-unread.js";
@@ -74,7 +74,7 @@ export function createCompatHandler(options: CompatOptions): (req: NodeRequest, 
         // Harper's router calls `operation.startsWith` on whatever was sent.
         answer = errorAnswer(400, "e.body?.operation?.startsWith is not a function");
       } else {
-        return await run(options, req, res, parsed.body, user);
+        return await run(options, req, res, parsed.body, user, refused);
       }
     } catch (error) {
       return write(res, harperAnswerOf(error));
@@ -92,10 +92,19 @@ function mustLogin(): HarperAnswer {
 }
 
 /** Dispatches the operation and writes its answer, or the error in Harper's form. */
-async function run(options: CompatOptions, req: NodeRequest, res: NodeResponse, body: JsonObject, user: AuthUser | undefined): Promise<void> {
+async function run(
+  options: CompatOptions,
+  req: NodeRequest,
+  res: NodeResponse,
+  body: JsonObject,
+  user: AuthUser | undefined,
+  refused: unknown,
+): Promise<void> {
   let answer: HarperAnswer;
   const contextValues = options.contextValues?.(req) ?? createContextValues();
   if (user) contextValues.set(kUser, user);
+  // A Basic refusal holds for every operation; a Bearer one depends on the operation (refresh).
+  if (refused !== undefined && /^Basic /.test(String(req.headers["authorization"]))) contextValues.set(kCredentialsRefused, refused);
   try {
     const result = await options.dispatch(body, {
       header: headersOf(req),
