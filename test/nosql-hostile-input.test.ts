@@ -165,13 +165,17 @@ test("searches refuse ids, attribute lists and conditions of the wrong type", as
   ]);
 });
 
-test("the system database cannot be changed through NoSQL writes or drops", async () => {
+test("the system database cannot be dropped, and a super user's raw writes cannot remove the last active super user", async () => {
   const forbidden = "The 'system' database, tables and records are used internally by HarperDB and cannot be updated or removed.";
+  const lastSuperUser = "This change would leave no active super user; it is refused so that the server stays administrable";
   const system = { database: "system", table: "hdb_user" };
   await assertRefused([
-    [{ operation: "delete", ...system, ids: ["admin"] }, 403, forbidden],
-    [{ operation: "update", ...system, records: [{ username: "admin", active: false }] }, 403, forbidden],
-    [{ operation: "upsert", ...system, records: [{ username: "admin", active: false }] }, 403, forbidden],
+    // Harper 4.7.29 lets a super user do these three, and locks itself out (docs/compatibility.md).
+    [{ operation: "delete", ...system, ids: ["admin"] }, 400, lastSuperUser],
+    [{ operation: "update", ...system, records: [{ username: "admin", active: false }] }, 400, lastSuperUser],
+    [{ operation: "upsert", ...system, records: [{ username: "admin", active: false }] }, 400, lastSuperUser],
+    [{ operation: "update", database: "system", table: "hdb_role", records: [{ id: "super_user", permission: {} }] }, 400, lastSuperUser],
+    [{ operation: "delete", database: "system", table: "hdb_role", ids: ["super_user"] }, 400, lastSuperUser],
     [{ operation: "drop_attribute", ...system, attribute: "role" }, 403, forbidden],
     [{ operation: "drop_table", ...system }, 403, forbidden],
     [{ operation: "drop_database", database: "system" }, 403, forbidden],

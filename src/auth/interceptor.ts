@@ -8,6 +8,7 @@ import type { Authenticator } from "./authenticator.js";
 import { isSuperUser, kCredentialsRefused, kOnBehalfOf, kRemoteAddress, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
 import { noRoleError, permissionError, restrictedError } from "./permission-error.js";
+import { refuseSystemChange } from "./system-database.js";
 
 /** Super-user operations a structure user may run (spec auth-users-roles.md §6.1, §6.4 steps 4-5). */
 const databaseOperations = new Set(["createSchema", "dropSchema"]);
@@ -67,9 +68,13 @@ export function createAuthInterceptor(authenticator: Authenticator): Interceptor
   };
 }
 
-/** The role the operation declares: any role for AUTHENTICATED, a super (or structure) user for SUPER_USER. */
+/**
+ * The role the operation declares: any role for AUTHENTICATED, a super (or structure) user for
+ * SUPER_USER; before it, Harper's refusal of changes to the system database (system-database.ts).
+ */
 function checkRole(user: AuthUser, entry: OperationEntry, message: unknown): void {
   if (!user.role) throw noRoleError(user.username);
+  refuseSystemChange(user, entry.internalName, message as { database?: string; table?: string });
   if (entry.role === Role.SUPER_USER && !isSuperUser(user) && !structureMayRun(user, entry.internalName, entry.name, message)) {
     throw restrictedError(entry.internalName);
   }

@@ -50,6 +50,14 @@ export async function hashPassword(password: string | Uint8Array): Promise<strin
   return `scrypt$${digestScheme}$${salt}$${key.toString("hex")}`;
 }
 
+/** Whether a stored value has the form of a hash verifyPassword can check. */
+export function isPasswordHash(stored: unknown): boolean {
+  if (typeof stored !== "string") return false;
+  const parts = stored.split("$");
+  if (parts.length === 4) return parts[0] === "scrypt" && parts[1] === digestScheme && /^[0-9a-f]+$/.test(parts[3]!) && parts[2] !== "";
+  return parts.length === 3 && parts[0] === "scrypt" && parts[1] !== "" && /^[0-9a-f]+$/.test(parts[2]!);
+}
+
 /**
  * Checks a password against a hash made by hashPassword, in constant time, on the password's exact
  * bytes: a password that differs by one byte (a trailing NUL included) does not match. A string

@@ -33,3 +33,15 @@ export function restrictedError(internalName: string): ConnectError {
 export function noRoleError(username: string): ConnectError {
   return permissionError([`User ${username} has no role or permissions.  Please assign the user a valid role.`]);
 }
+
+/** Harper's text for a write of `__createdtime__` or `__updatedtime__` by a non-super user. */
+export const timestampWriteText =
+  "Internal timestamp attributes - '__createdtime_' and '__updatedtime__' - cannot be inserted to or updated by HDB users.";
+
+/**
+ * The 403 for a non-super user writing a timestamp attribute: Harper answers it alone, as a plain
+ * `{"error": ...}` (not the PERM-403 envelope), before any other permission problem.
+ */
+export function timestampWriteError(): ConnectError {
+  return new ConnectError(timestampWriteText, Code.PermissionDenied);
+}

@@ -6,12 +6,14 @@ import { ListValueSchema } from "@bufbuild/protobuf/wkt";
 import type { ListValue } from "@bufbuild/protobuf/wkt";
 import { Role, TablePermission } from "../../gen/harper/v1/options_pb.js";
 import { operationOf } from "../contract/index.js";
-import { defaultDatabase } from "../storage/index.js";
+import { defaultDatabase, systemDatabase } from "../storage/index.js";
 import type { Storage } from "../storage/index.js";
 import { isSuperUser, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
-import { noRoleError, permissionError } from "./permission-error.js";
+import { noRoleError, permissionError, timestampWriteError } from "./permission-error.js";
+import { superUserMayWrite, systemTableAccess } from "./system-database.js";
 import { attributeProblems, databaseVisible, hiddenItem, tableAccess } from "./table-access.js";
+import type { RequiredAttribute } from "./table-access.js";
 
 /**
  * The attributes a restricted caller may read on the table of the request, set by the permission
@@ -45,27 +47,37 @@ interface TableRequest {
 
 /**
  * Harper's table and attribute permissions (spec auth-users-roles.md §6.3-6.4) for every RPC that
- * declares table permissions in proto/, on every protocol: super users pass; a user without a role,
- * a database or table the role does not see, a missing table permission, and an attribute the role
- * may not see or use answer the PERM-403 envelope, all failures collected into one answer.
+ * declares table permissions in proto/, on every protocol, in Harper's order (recorded from
+ * HarperDB 4.7.29):
+ * 1. a user without a role: the no-role 403;
+ * 2. super users pass, except in `system` (system-database.ts): there they read, and write only
+ *    the tables Harper lets them write;
+ * 3. a database or table the role does not see: `invalid_schema_items`, alone;
+ * 4. a missing table permission: the table's `unauthorized_access` entry, alone (attributes are
+ *    not looked at);
+ * 5. with attribute rules: a timestamp attribute written answers Harper's timestamp 403 alone;
+ *    else every invisible attribute (`invalid_schema_items`) and every visible one lacking a
+ *    permission (the table entry's `required_attribute_permissions`) in one answer.
  */
 export function createPermissionInterceptor(storage: Storage): Interceptor {
   return (next) => async (req) => {
     const entry = operationOf(req.method);
     const user = req.contextValues.get(kUser);
     if (entry.role !== Role.AUTHENTICATED || entry.tablePermissions.length === 0 || !user) return next(req);
-    if (isSuperUser(user)) return next(req);
-    if (!user.role) throw noRoleError(user.username);
     const request = req.message as TableRequest;
     const database = request.database ?? defaultDatabase;
     const name = request.table ?? "";
+    const system = database === systemDatabase;
+    if (isSuperUser(user) && (!system || superUserMayWrite(user, entry.internalName, request))) return next(req);
+    if (!user.role) throw noRoleError(user.username);
     let required = entry.tablePermissions.map((p) => words[p]!);
     if (request.action === "insert" || request.action === "update") required = [request.action];
     const info = storage.table(database, name)?.info;
-    const access = tableAccess(user, database, name, info?.primaryKey ?? "");
+    const access = system ? systemTableAccess(user, info !== undefined) : tableAccess(user, database, name, info?.primaryKey ?? "");
     const hidden = hiddenItem(access, database, name);
     if (hidden !== undefined || typeof access === "string") throw permissionError([], [hidden!]);
     const missing = required.filter((word) => !access[word]);
+    if (missing.length) throw permissionError([tableEntry(database, name, missing, [])]);
     const writes = required.filter((w): w is "insert" | "update" => w === "insert" || w === "update");
     const { invisible, required: requiredAttributes } = attributeProblems(
       access,
@@ -73,38 +85,29 @@ export function createPermissionInterceptor(storage: Storage): Interceptor {
       attributesUsed(request, writes.length > 0),
       writes.length ? writes : ["read"],
     );
-    if (writes.length && requiredAttributes.some((a) => timestamps.has(a.attribute_name))) {
-      throw permissionError([
-        "Internal timestamp attributes - '__createdtime_' and '__updatedtime__' - cannot be inserted to or updated by HDB users.",
-      ]);
-    }
+    if (writes.length && requiredAttributes.some((a) => timestamps.has(a.attribute_name))) throw timestampWriteError();
     if (access.restricted) {
       const readable = new Set<string>();
       for (const attribute of info?.attributes ?? []) if (access.attribute(attribute.name)?.read) readable.add(attribute.name);
       req.contextValues.set(kReadableAttributes, readable);
     }
-    if (invisible.length) throw permissionError([], invisible);
-    // A missing table permission is reported alone; attribute requirements only when the table
-    // permissions are there.
-    if (missing.length) requiredAttributes.length = 0;
-    if (missing.length || requiredAttributes.length) {
-      throw permissionError([
-        { schema: database, table: name, required_table_permissions: missing, required_attribute_permissions: requiredAttributes } as JsonValue,
-      ]);
+    if (invisible.length || requiredAttributes.length) {
+      throw permissionError(requiredAttributes.length ? [tableEntry(database, name, [], requiredAttributes)] : [], invisible);
     }
     return next(req);
   };
 }
 
-/** Every attribute a request names: record keys of writes, get_attributes, search attributes. */
+function tableEntry(database: string, table: string, permissions: string[], attributes: RequiredAttribute[]): JsonValue {
+  return { schema: database, table, required_table_permissions: permissions, required_attribute_permissions: attributes } as JsonValue;
+}
+
+/**
+ * Every attribute a request names, in the order Harper reports them: search attributes (nested
+ * conditions included), then the keys of written records, then get_attributes.
+ */
 function attributesUsed(request: TableRequest, writes: boolean): Set<string> {
   const used = new Set<string>();
-  if (writes && request.records) {
-    for (const record of toJson(ListValueSchema, request.records) as JsonValue[]) {
-      if (record && typeof record === "object" && !Array.isArray(record)) for (const key of Object.keys(record)) used.add(key);
-    }
-  }
-  if (request.getAttributes) for (const name of toJson(ListValueSchema, request.getAttributes) as JsonValue[]) used.add(String(name));
   if (typeof request.attribute === "string") used.add(request.attribute);
   const walk = (conditions: TableRequest["conditions"]) => {
     for (const c of conditions ?? []) {
@@ -113,6 +116,12 @@ function attributesUsed(request: TableRequest, writes: boolean): Set<string> {
     }
   };
   walk(request.conditions);
+  if (writes && request.records) {
+    for (const record of toJson(ListValueSchema, request.records) as JsonValue[]) {
+      if (record && typeof record === "object" && !Array.isArray(record)) for (const key of Object.keys(record)) used.add(key);
+    }
+  }
+  if (request.getAttributes) for (const name of toJson(ListValueSchema, request.getAttributes) as JsonValue[]) used.add(String(name));
   return used;
 }
 

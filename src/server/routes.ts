@@ -74,7 +74,7 @@ export function createRoutes(deps: RouteDependencies, dispatch: Dispatch): Route
         flushLog: () => new Promise<void>((resolve) => deps.logger.flush(() => resolve())),
       }),
     ),
-    route(NoSqlService, createNoSqlService(storage, settings.limits)),
+    route(NoSqlService, createNoSqlService(storage, settings.limits, () => authenticator.flush())),
     unbuilt(RegistrationService),
     route(SqlService, createSqlService(storage, settings.limits)),
     unbuilt(SystemService),

@@ -47,14 +47,20 @@ export function createDatabaseService(storage: Storage): ServiceImpl<typeof Data
     }
     return tables;
   };
-  /** A restricted caller's checks before describing (spec databases-tables.md §2-3, auth §6.4 step 6). */
+  /**
+   * A restricted caller's checks before describing, before the request's own checks (spec
+   * databases-tables.md §2-3, auth §6.4 step 6), as HarperDB 4.7.29 answers them: `system` is
+   * refused by name; describe_database names the database it cannot see, describe_table always
+   * names the table (`Table 'nope.dog' does not exist` for an invisible database too).
+   */
   const checkDescribable = (view: RoleView | undefined, database: string, table?: string) => {
     if (!view) return;
     if (database === "system") {
       throw permissionError([`Your role does not have permission to view database metadata for 'system'`]);
     }
-    if (!view.database(database)) throw permissionError([], [`database '${database}' does not exist`]);
-    if (table !== undefined && !view.table(database, table)) {
+    if (table === undefined) {
+      if (!view.database(database)) throw permissionError([], [`database '${database}' does not exist`]);
+    } else if (!view.database(database) || !view.table(database, table)) {
       throw permissionError([], [`Table '${database}.${table}' does not exist`]);
     }
   };
@@ -96,9 +102,12 @@ export function createDatabaseService(storage: Storage): ServiceImpl<typeof Data
     },
 
     describeTable(request, context) {
-      if (request.table === undefined) throw invalid("'table' is required");
       const database = request.database ?? defaultDatabase;
       const view = roleView(context.values.get(kUser));
+      if (request.table === undefined) {
+        if (database === "system") checkDescribable(view, database);
+        throw invalid("'table' is required");
+      }
       checkDescribable(view, database, request.table);
       return { table: describe(requireTable(database, request.table), view) };
     },

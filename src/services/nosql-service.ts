@@ -8,13 +8,15 @@ import type { NoSqlService } from "../../gen/harper/v1/nosql_service_pb.js";
 import { kUser } from "../auth/context.js";
 import { kReadableAttributes } from "../auth/permissions.js";
 import { errorReason, plainOfValue } from "../contract/index.js";
-import { defaultDatabase } from "../storage/index.js";
+import { superUserWritableTables } from "../auth/system-database.js";
+import { defaultDatabase, systemDatabase } from "../storage/index.js";
 import type { Id, Storage, Table } from "../storage/index.js";
 import { findTable } from "./find-table.js";
 import { createProjection } from "./projection.js";
 import { buildConditionsQuery, buildValueQuery, checkConditionLimits, checkPaging, defaultSearchLimits } from "./search-query.js";
 import type { SearchLimits } from "./search-query.js";
 import { forbiddenSystem, invalid, notFound, translating } from "./storage-errors.js";
+import { checkSystemRecords, keepsSuperUser } from "./system-records.js";
 
 /**
  * The plain values of a ListValue field, or undefined when the field was not sent. Numbers are
@@ -42,9 +44,26 @@ const invalidKeys = new Set(["", "null", "undefined", "__proto__"]);
 
 /**
  * insert, update, upsert, delete and the three searches (spec nosql.md), over the storage core.
- * `limits` (settings.limits) bound the conditions of one search_by_conditions.
+ * `limits` (settings.limits) bound the conditions of one search_by_conditions. In `system`, only
+ * hdb_nodes, hdb_role and hdb_user are written here (the permission check lets super users do
+ * that, as Harper does), with records checked by system-records.ts; `usersChanged` runs after
+ * every write of hdb_user or hdb_role, so that the change counts from the next request.
  */
-export function createNoSqlService(storage: Storage, limits: SearchLimits = defaultSearchLimits): ServiceImpl<typeof NoSqlService> {
+export function createNoSqlService(
+  storage: Storage,
+  limits: SearchLimits = defaultSearchLimits,
+  usersChanged: () => void = () => {},
+): ServiceImpl<typeof NoSqlService> {
+  /** Refuses a write of a system table other than the three, and reports changes of users and roles. */
+  const systemWrite = async <T>(table: Table, change: () => Promise<T>): Promise<T> => {
+    if (table.info.database !== systemDatabase) return change();
+    if (!superUserWritableTables.has(table.info.name)) throw forbiddenSystem();
+    try {
+      return await change();
+    } finally {
+      if (table.info.name !== "hdb_nodes") usersChanged();
+    }
+  };
   /** The table a request names; `missing` is the status Harper answers for an unknown one. */
   const tableOf = (request: { table?: string; database?: string }, missing: Code): Table => {
     if (request.table === undefined) throw invalid("'table' is required");
@@ -65,9 +84,12 @@ export function createNoSqlService(storage: Storage, limits: SearchLimits = defa
     for (const record of records as JsonObject[]) for (const key of Object.keys(record)) if (invalidKeys.has(key)) badKeys.add(key);
     if (badKeys.size) throw invalid([...badKeys].map((k) => `Invalid attribute name: '${k}'`).join(". "));
     const table = tableOf(request, Code.InvalidArgument);
-    if (table.info.database === "system" && kind !== "insert") throw forbiddenSystem();
+    if (table.info.database === systemDatabase) {
+      checkSystemRecords(storage, table.info.name, kind, records as JsonObject[]);
+      keepsSuperUser(storage, table.info.name, { kind, records: records as JsonObject[] });
+    }
     const user = context.values.get(kUser)?.username;
-    const result = await translating(() => table.write(kind, records as JsonObject[], { user }));
+    const result = await systemWrite(table, () => translating(() => table.write(kind, records as JsonObject[], { user })));
     // Every written key, generated ones included (Harper 4.7 reports a generated key as null).
     const written = result.written.map((w) => toValue(w.id));
     const skipped = result.skipped.map(toValue);
@@ -103,9 +125,9 @@ export function createNoSqlService(storage: Storage, limits: SearchLimits = defa
       const nonFinite = nonFiniteId(ids);
       if (nonFinite) throw invalid(nonFinite);
       const table = tableOf(request, Code.NotFound);
-      if (table.info.database === "system") throw forbiddenSystem();
+      if (table.info.database === systemDatabase) keepsSuperUser(storage, table.info.name, { kind: "delete", ids: ids as Id[] });
       const user = context.values.get(kUser)?.username;
-      await translating(() => table.deleteRecords(ids as Id[], { user }));
+      await systemWrite(table, () => translating(() => table.deleteRecords(ids as Id[], { user })));
       // Harper reports every requested id as deleted, existing or not (spec nosql.md §3).
       return {
         message: `${ids.length} of ${ids.length} record${ids.length === 1 ? "" : "s"} successfully deleted`,
