@@ -326,3 +326,18 @@ test("writing a timestamp attribute the role lists answers Harper's plain timest
   assert.deepEqual(await post({ operation: "update", database: "data", table: "dog", records: [{ id: 1, __updatedtime__: 5 }] }, ts), plain);
   assert.deepEqual(await post({ operation: "update", database: "data", table: "dog", records: [{ id: 1, __updatedtime__: 5, age: 3 }] }, ts), plain);
 });
+
+test("a request without a table answers its own validation before any permission check", async () => {
+  // HarperDB 4.7.29: 400 for the writes and csv_data_load, 500 "'table' is required" for the
+  // searches (answered 400 here, docs/compatibility.md).
+  const cases: Array<[unknown, string]> = [
+    [{ operation: "insert", database: "data", records: [{ name: "gen" }] }, "'table' is required"],
+    [{ operation: "update", database: "data", records: [{ name: "gen" }] }, "'table' is required"],
+    [{ operation: "delete", database: "data", ids: [1] }, "'table' is required"],
+    [{ operation: "csv_data_load", database: "data", data: "id\n1\n" }, "Table can't be blank"],
+    [{ operation: "search_by_id", database: "data", ids: [1], get_attributes: ["name"] }, "'table' is required"],
+  ];
+  for (const [body, error] of cases) {
+    for (const caller of [clerk, none]) assert.deepEqual(await post(body, caller), { status: 400, body: { error } }, JSON.stringify(body));
+  }
+});

@@ -63,8 +63,12 @@ export function createPermissionInterceptor(storage: Storage): Interceptor {
   return (next) => async (req) => {
     const entry = operationOf(req.method);
     const user = req.contextValues.get(kUser);
-    if (entry.role !== Role.AUTHENTICATED || entry.tablePermissions.length === 0 || !user) return next(req);
     const request = req.message as TableRequest;
+    // Without a table there is nothing to check: the operation answers its own "'table' is
+    // required" (HarperDB 4.7.29 validates before it checks permissions here).
+    if (entry.role !== Role.AUTHENTICATED || entry.tablePermissions.length === 0 || !user || request.table === undefined) {
+      return next(req);
+    }
     const database = request.database ?? defaultDatabase;
     const name = request.table ?? "";
     const system = database === systemDatabase;
