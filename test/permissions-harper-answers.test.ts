@@ -341,3 +341,32 @@ test("a request without a table answers its own validation before any permission
     for (const caller of [clerk, none]) assert.deepEqual(await post(body, caller), { status: 400, body: { error } }, JSON.stringify(body));
   }
 });
+
+test("structure users and the system database: a database list does not reach system, structure_user true meets what super users meet", async () => {
+  await addRoleAndUser("builder", { structure_user: true });
+  await addRoleAndUser("scoped", { structure_user: ["data"] });
+  const builder = basic("builder", "pw");
+  const scoped = basic("scoped", "pw");
+  // Recorded from HarperDB 4.7.29.
+  assert.deepEqual(
+    await post({ operation: "create_table", database: "system", table: "zz", primary_key: "id" }, scoped),
+    perm403(["User does not have access to perform 'create_table' against schema 'system'"]),
+  );
+  assert.deepEqual(await post({ operation: "create_database", database: "system" }, builder), {
+    status: 400,
+    body: { error: "database 'system' already exists" },
+  });
+  for (const caller of [builder, scoped]) {
+    assert.deepEqual(await post({ operation: "drop_table", database: "system", table: "hdb_nodes" }, caller), { status: 403, body: { error: systemMessage } });
+    assert.deepEqual(
+      await post({ operation: "search_by_id", database: "system", table: "hdb_user", ids: ["admin"], get_attributes: ["username"] }, caller),
+      perm403([tableEntry("system", "hdb_user", ["read"])]),
+    );
+  }
+  // Harper 4.7.29 creates the table (which can then never be dropped); harper-ops answers as it
+  // does to a super user (docs/compatibility.md).
+  assert.deepEqual(await post({ operation: "create_table", database: "system", table: "zz", primary_key: "id" }, builder), {
+    status: 403,
+    body: { error: systemMessage },
+  });
+});

@@ -16,14 +16,15 @@ const tableOperations = new Set(["createTable", "dropTable", "dropAttribute"]);
 
 /**
  * Whether a structure user may run a super-user operation: `structure_user: true` may create and
- * drop databases, tables and attributes anywhere but `system`; a list of databases may create and
- * drop tables and attributes in those only, and is answered Harper's 403 elsewhere.
+ * drop databases, tables and attributes; a list of databases may create and drop tables and
+ * attributes in those only, and is answered Harper's 403 elsewhere, `system` included (recorded
+ * from HarperDB 4.7.29). What the system database refuses to anyone (drops, tables created in it)
+ * the operations answer after this, as they do for super users.
  */
 function structureMayRun(user: AuthUser, internalName: string, operation: string, message: unknown): boolean {
   const structure = user.role?.permission["structure_user"];
   if (structure !== true && !Array.isArray(structure)) return false;
   const database = (message as { database?: string }).database ?? defaultDatabase;
-  if (database === "system") return false;
   if (databaseOperations.has(internalName)) return structure === true;
   if (!tableOperations.has(internalName)) return false;
   if (structure === true || structure.includes(database)) return true;
