@@ -34,7 +34,7 @@ export function createTokenIssuer(keys: TokenKeys): TokenIssuer {
       return new SignJWT({ ...claims })
         .setProtectedHeader({ alg: "RS256", typ: "JWT" })
         .setIssuedAt(now)
-        .setExpirationTime(now + Math.max(1, Math.round(lifetimeSeconds)))
+        .setExpirationTime(now + Math.round(lifetimeSeconds))
         .setSubject(kind)
         // A token id, so that two tokens issued in the same second differ and a new refresh
         // token really supersedes the previous one.

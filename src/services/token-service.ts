@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { toJson } from "@bufbuild/protobuf";
+import type { JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { TokenService } from "../../gen/harper/v1/token_service_pb.js";
 import { maxBearerTokenLength } from "../auth/authenticator.js";
@@ -35,17 +36,7 @@ export function createTokenService(deps: TokenServiceDeps): Omit<ServiceImpl<typ
   return {
     async createAuthenticationTokens(request, context) {
       let lifetime = deps.operationTokenSeconds;
-      if (request.expiresIn !== undefined) {
-        const value = toJson(ValueSchema, request.expiresIn);
-        if (typeof value !== "string" && typeof value !== "number") {
-          throw new ConnectError("'expires_in' must be one of [string, number]", Code.InvalidArgument);
-        }
-        try {
-          lifetime = deps.parseDuration(value);
-        } catch {
-          throw new ConnectError("'expires_in' must be one of [string, number]", Code.InvalidArgument);
-        }
-      }
+      if (request.expiresIn !== undefined) lifetime = expiresIn(toJson(ValueSchema, request.expiresIn), deps.parseDuration);
       let user: AuthUser | undefined;
       if (request.username === undefined && request.password === undefined) {
         user = context.values.get(kUser);
@@ -83,4 +74,26 @@ export function createTokenService(deps: TokenServiceDeps): Omit<ServiceImpl<typ
       return { operationToken: await deps.tokens.sign("operation", claimsOf(user), deps.operationTokenSeconds) };
     },
   };
+}
+
+/**
+ * The lifetime `expires_in` asks for, in seconds, with HarperDB 4.7.29's answers (its 500s
+ * answered 400 here): a whole number of seconds, zero and negative ones included (the token is
+ * then expired at once, as Harper's is); a timespan string ("1d", "20h", "90"); anything else
+ * refused with jsonwebtoken's texts, which Harper passes on.
+ */
+function expiresIn(value: JsonValue, parseDuration: (value: string | number) => number): number {
+  const refuse = (message: string) => new ConnectError(message, Code.InvalidArgument);
+  if (value === "") throw refuse("'expires_in' is not allowed to be empty");
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value) && Number.isInteger(value)) throw refuse("'expires_in' must be a safe number");
+    if (!Number.isInteger(value)) throw refuse('"expiresIn" should be a number of seconds or string representing a timespan');
+    return value;
+  }
+  if (typeof value !== "string") throw refuse("'expires_in' must be one of [string, number]");
+  try {
+    return parseDuration(value);
+  } catch {
+    throw refuse('"expiresIn" should be a number of seconds or string representing a timespan eg: "1d", "20h", 60');
+  }
 }
