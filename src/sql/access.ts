@@ -27,10 +27,11 @@ export type Authorize = (uses: TableUse[]) => Array<readonly string[] | undefine
 
 /**
  * Decides, before any table is looked up, whether the caller may know of the tables a statement
- * names (so that a restricted caller cannot tell a missing table from a hidden one). Throws to
- * refuse.
+ * names (so that a restricted caller cannot tell a missing table from a hidden one), and checks
+ * the table permission each needs, so that hidden tables and missing table permissions are
+ * answered together as Harper does. Throws to refuse.
  */
-export type SeeTables = (tables: Array<{ database: string; table: string }>) => void;
+export type SeeTables = (tables: Array<{ database: string; table: string; permission: TableUse["permission"] }>) => void;
 
 /**
  * How a statement runs: the caller's name (recorded on writes), the permission checks and the

@@ -19,6 +19,11 @@ export interface CompileContext {
   aggregate?: (expr: Extract<Expr, { kind: "aggregate" }>) => number;
   /** A select-list alias, for ORDER BY and HAVING. */
   alias?: (name: string) => Evaluator | undefined;
+  /**
+   * Whether a column the tables do not have reads as undefined instead of failing: Harper
+   * evaluates UPDATE's SET values with AlaSQL over the stored record, where it is just absent.
+   */
+  unknownColumnsUndefined?: boolean;
 }
 
 /** Whether an expression holds an aggregate anywhere. */
@@ -129,6 +134,13 @@ const constant = (value: unknown): Evaluator => () => value;
 /** A Date's time for IN lookups, as AlaSQL's getValueOf; other values as they are. */
 const valueOf = (value: unknown): unknown => (value instanceof Date ? value.valueOf() : value);
 
+/** Whether a column names an attribute of a table (an unknown qualifier counts as having it: resolveColumn refuses it). */
+function hasColumn(slots: readonly Slot[], name: string, qualifier: string | undefined): boolean {
+  if (qualifier === undefined) return slots.some((s) => s.has.has(name));
+  const slot = slots.find((s) => s.alias === qualifier) ?? slots.find((s) => s.name === qualifier);
+  return !slot || slot.has.has(name);
+}
+
 /**
  * Compiles an expression into a closure over rows, with AlaSQL's JavaScript semantics (spec sql.md
  * §4.4): `=` is strict, `<`/`>` compare as JavaScript does, LIKE ignores case, IS NULL also
@@ -145,6 +157,7 @@ export function compileExpression(expr: Expr, context: CompileContext): Evaluato
         const aliased = context.alias(expr.name);
         if (aliased) return aliased;
       }
+      if (context.unknownColumnsUndefined && !hasColumn(context.slots, expr.name, expr.table)) return () => undefined;
       const ref = resolveColumn(context.slots, expr.name, expr.table);
       context.onColumn?.(ref);
       const index = ref.slot.index;

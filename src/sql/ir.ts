@@ -43,7 +43,10 @@ export type Expr =
   | { kind: "case"; operand?: Expr; whens: Array<{ when: Expr; then: Expr }>; otherwise?: Expr }
   | { kind: "cast"; type: string; operand: Expr; precision?: number; scale?: number };
 
-/** One item of a select list: `*`/`t.*`, or an expression with the key it gets in each row. */
+/**
+ * One item of a select list: `*`/`t.*`, or an expression with the key it gets in each row and its
+ * text as Harper prints it (without the alias), for messages.
+ */
 export type SelectItem =
   | { kind: "star"; table?: string }
   | { kind: "expr"; expr: Expr; alias?: string; name: string; text: string };
@@ -76,6 +79,8 @@ export interface SelectStatement {
   joins: JoinClause[];
   where?: Expr;
   groupBy: Expr[];
+  /** Each GROUP BY term's text as Harper prints it (`d.id`, `UPPER(name)`), for messages. */
+  groupByText: string[];
   having?: Expr;
   orderBy: OrderKey[];
   limit?: number;

@@ -1,5 +1,6 @@
 import alasql from "alasql";
 import { checkSqlText } from "./check-sql-text.js";
+import { harperAggregates } from "./column-names.js";
 import type { Statement } from "./ir.js";
 import { defaultSqlLimits, expressionTooDeep } from "./limits.js";
 import type { SqlLimits } from "./limits.js";
@@ -12,10 +13,11 @@ const advice = "Please ensure your SQL is valid. Try adding backticks to reserve
 export const troubleParsing = `We had trouble parsing your request. ${advice}`;
 const statementTypes: ReadonlySet<string> = new Set(["select", "insert", "update", "delete"]);
 
-// Harper registers these aggregates with AlaSQL, which makes its parser read them as aggregates
-// (like its own MEDIAN); the functions themselves are never called, aggregates.ts computes them.
+// Harper registers these aggregates with AlaSQL in lower and upper case, which makes its parser
+// read them as aggregates (REDUCE); the functions themselves are never called, aggregates.ts
+// computes them.
 const aggregators = (alasql as unknown as { aggr: Record<string, unknown> }).aggr;
-for (const name of ["MEAN", "MODE", "MAD", "PROD"]) aggregators[name] ??= () => undefined;
+for (const name of harperAggregates) aggregators[name] ??= () => undefined;
 
 /**
  * Statements up to this many characters are parsed on the calling thread, cached and turned into

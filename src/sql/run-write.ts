@@ -1,13 +1,14 @@
 import type { Id, Storage, StorageRecord, Table } from "../storage/index.js";
 import { defaultDatabase, systemIsReadOnlyMessage } from "../storage/index.js";
-import type { RunOptions, TableUse } from "./access.js";
+import type { RunOptions } from "./access.js";
 import { sqlTable } from "./access.js";
 import { compileExpression } from "./compile-expression.js";
 import type { CompileContext } from "./compile-expression.js";
 import type { DeleteStatement, InsertStatement, UpdateStatement } from "./ir.js";
 import { candidates, conjuncts, hasOr, indexConditionOf, slotsOf } from "./plan-access.js";
 import type { IndexCondition } from "./plan-access.js";
-import { slotOf, useOf } from "./scope.js";
+import { deleteUse, insertUse, updateUse } from "./permission-uses.js";
+import { slotOf } from "./scope.js";
 import type { Row, Slot } from "./scope.js";
 import { SqlError, invalidSql } from "./sql-error.js";
 
@@ -17,12 +18,14 @@ export type WriteSummary = Record<string, unknown>;
 /**
  * INSERT INTO db.t (columns) VALUES (...), ...: a NoSQL insert of the rows (spec sql.md §6):
  * existing keys are skipped, missing keys generated (and reported, where Harper 4.7 reports null),
- * new columns become attributes. An unqualified table is in `data`.
+ * new columns become attributes. An unqualified table is in `data`. The permission check (of the
+ * column list) comes before the values are evaluated, as in Harper.
  */
 export async function runInsert(storage: Storage, statement: InsertStatement, options: RunOptions = {}): Promise<WriteSummary> {
   const database = statement.table.database ?? defaultDatabase;
-  options.seeTables?.([{ database, table: statement.table.table }]);
+  options.seeTables?.([{ database, table: statement.table.table, permission: "insert" }]);
   const table = sqlTable(storage, database, statement.table.table, "invalid");
+  options.authorize?.([insertUse(statement, slotOf(0, database, statement.table.table, undefined, table))]);
   const context: CompileContext = { slots: [] };
   const records: StorageRecord[] = statement.rows.map((values, index) => {
     if (values.length !== statement.columns.length) {
@@ -35,9 +38,6 @@ export async function runInsert(storage: Storage, statement: InsertStatement, op
     });
     return record;
   });
-  const use = useOf(slotOf(0, database, statement.table.table, undefined, table), "insert");
-  for (const column of statement.columns) use.columns.add(column);
-  options.authorize?.([use]);
   const result = await table.write("insert", records, { user: options.user });
   const written = result.written.map((w) => w.id);
   return {
@@ -47,13 +47,18 @@ export async function runInsert(storage: Storage, statement: InsertStatement, op
   };
 }
 
-/** UPDATE db.t SET ... [WHERE ...]: the matching keys, then a NoSQL update (merge) of each. */
+/**
+ * UPDATE db.t SET ... [WHERE ...]: the matching keys, then a NoSQL update (merge) of each. The
+ * permission check (of the SET columns and what their values read) comes first. Harper evaluates
+ * each SET value with AlaSQL over the stored record, so a column the table does not have (even
+ * `undefined`) reads as undefined there and is stored as null; WHERE is a SELECT and refuses it.
+ */
 export async function runUpdate(storage: Storage, statement: UpdateStatement, options: RunOptions = {}): Promise<WriteSummary> {
-  const { slot, use, rows } = matching(storage, statement, "update", options);
-  const context: CompileContext = { slots: [slot], onColumn: (ref) => use.columns.add(ref.column) };
+  const slot = writeSlot(storage, statement, "update", options);
+  options.authorize?.([updateUse(statement, slot)]);
+  const context: CompileContext = { slots: [slot], unknownColumnsUndefined: true };
   const set = statement.set.map(({ column, value }) => ({ column, value: compileExpression(value, context) }));
-  for (const { column } of set) use.columns.add(column);
-  options.authorize?.([use]);
+  const rows = matching(slot, statement);
   const primaryKey = slot.table.info.primaryKey;
   const records = [...rows()].map((row) => {
     const record: StorageRecord = { [primaryKey]: row[0]![primaryKey] };
@@ -72,10 +77,11 @@ export async function runUpdate(storage: Storage, statement: UpdateStatement, op
   };
 }
 
-/** DELETE FROM db.t [WHERE ...]: deletes the matching records (all of them without WHERE). */
+/** DELETE FROM db.t [WHERE ...]: deletes the matching records (all of them without WHERE), after the permission check. */
 export async function runDelete(storage: Storage, statement: DeleteStatement, options: RunOptions = {}): Promise<WriteSummary> {
-  const { slot, use, rows } = matching(storage, statement, "delete", options);
-  options.authorize?.([use]);
+  const slot = writeSlot(storage, statement, "delete", options);
+  options.authorize?.([deleteUse(statement, slot)]);
+  const rows = matching(slot, statement);
   const primaryKey = slot.table.info.primaryKey;
   const ids = [...rows()].map((row) => row[0]![primaryKey] as Id);
   const deleted = ids.length ? await slot.table.deleteRecords(ids, { user: options.user }) : [];
@@ -86,23 +92,21 @@ export async function runDelete(storage: Storage, statement: DeleteStatement, op
   };
 }
 
-/** The table of an UPDATE or DELETE and its rows matching the WHERE (Harper's messages, spec sql.md §6). */
-function matching(
-  storage: Storage,
-  statement: UpdateStatement | DeleteStatement,
-  permission: "update" | "delete",
-  options: RunOptions,
-): { slot: Slot; use: TableUse; rows: () => Iterable<Row> } {
+/** The table of an UPDATE or DELETE, or Harper's messages (spec sql.md §6). */
+function writeSlot(storage: Storage, statement: UpdateStatement | DeleteStatement, permission: "update" | "delete", options: RunOptions): Slot {
   const { database, table: name, alias } = statement.table;
   if (database === undefined) throw invalidSql(`schema not defined for table ${name}`);
   if (database === "system") throw new SqlError("forbidden", systemIsReadOnlyMessage);
-  options.seeTables?.([{ database, table: name }]);
+  options.seeTables?.([{ database, table: name, permission }]);
   if (!storage.hasDatabase(database)) throw new SqlError("not_found", `schema ${database} does not exist`);
   const table: Table | undefined = storage.table(database, name);
   if (!table) throw new SqlError("not_found", `table ${database}.${name} does not exist`);
-  const slot = slotOf(0, database, name, alias, table);
-  const use = useOf(slot, permission);
-  const where = statement.where ? compileExpression(statement.where, { slots: [slot], onColumn: (ref) => use.columns.add(ref.column) }) : undefined;
+  return slotOf(0, database, name, alias, table);
+}
+
+/** The rows of an UPDATE's or DELETE's table matching its WHERE, read through the index conditions it allows. */
+function matching(slot: Slot, statement: UpdateStatement | DeleteStatement): () => Iterable<Row> {
+  const where = statement.where ? compileExpression(statement.where, { slots: [slot] }) : undefined;
   const ranges = !hasOr(statement.where);
   const conditions: IndexCondition[] = [];
   for (const term of conjuncts(statement.where)) {
@@ -110,14 +114,11 @@ function matching(
     const condition = indexConditionOf(term, slot, [slot], ranges);
     if (condition) conditions.push(condition);
   }
-  return {
-    slot,
-    use,
-    *rows() {
-      for (const record of candidates(table, conditions)) {
-        const row: Row = [record];
-        if (!where || where(row)) yield row;
-      }
-    },
+  const table = slot.table;
+  return function* () {
+    for (const record of candidates(table, conditions)) {
+      const row: Row = [record];
+      if (!where || where(row)) yield row;
+    }
   };
 }

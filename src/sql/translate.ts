@@ -1,5 +1,6 @@
 import alasql from "alasql";
 import type { BinaryOp, Expr, JoinClause, OrderKey, SelectItem, SelectStatement, Statement, TableRef } from "./ir.js";
+import { columnName, harperText } from "./column-names.js";
 import { expressionTooDeep, maxExpressionDepth } from "./limits.js";
 import { invalidSql } from "./sql-error.js";
 
@@ -96,6 +97,7 @@ function translateSelect(node: Node): SelectStatement {
     joins,
     where: node.where ? expression(node.where.expression ?? node.where) : undefined,
     groupBy: ((node.group ?? []) as Node[]).map(expression),
+    groupByText: ((node.group ?? []) as Node[]).map(harperText),
     having: node.having ? expression(node.having) : undefined,
     orderBy,
     limit,
@@ -113,22 +115,11 @@ function tableRef(node: Node): TableRef {
   return { database: node.databaseid, table: String(node.tableid), alias: node.as };
 }
 
-/** The key Harper gives a select item without an alias (spec sql.md §4.3). */
-function nameOf(node: Node, hasFrom: boolean): string {
-  if (is(node, "Column")) return String(node.columnid);
-  if (is(node, "AggrValue")) {
-    const argument = node.expression ? String(node.expression.toString()) : "";
-    return `${node.aggregatorid}(${argument})`.replace(/'/g, '"');
-  }
-  if (is(node, "FuncValue") || is(node, "Convert")) return String(node.toString()).replace(/'/g, '"');
-  return hasFrom ? "undefined" : String(node.toString());
-}
-
 function selectItem(node: Node, hasFrom: boolean): SelectItem {
   if (is(node, "Column") && node.columnid === "*") return { kind: "star", table: node.tableid };
   const expr = expression(node);
   const alias = typeof node.as === "string" ? node.as : undefined;
-  return { kind: "expr", expr, alias, name: alias ?? nameOf(node, hasFrom), text: String(node.toString()) };
+  return { kind: "expr", expr, alias, name: alias ?? columnName(node, hasFrom), text: harperText(node) };
 }
 
 /** Harper's literal rewrite for comparisons: `'true'`/`'false'` become booleans. */
