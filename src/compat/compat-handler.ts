@@ -70,8 +70,11 @@ export function createCompatHandler(options: CompatOptions): (req: NodeRequest, 
       const parsed = await readBody(req, limit, options.maxJsonDepth);
       if ("answer" in parsed) {
         answer = refused !== undefined ? harperAnswerOf(refused) : !user && parsed.answer.status === 413 ? mustLogin() : parsed.answer;
+      } else if (parsed.body["operation"] === null) {
+        // Harper's router reads `null` as no operation at all (`e.body?.operation?.startsWith`).
+        answer = errorAnswer(400, noOperation);
       } else if (typeof parsed.body["operation"] !== "string") {
-        // Harper's router calls `operation.startsWith` on whatever was sent.
+        // Harper's router calls `operation.startsWith` on whatever else was sent (500 there).
         answer = errorAnswer(400, "e.body?.operation?.startsWith is not a function");
       } else {
         return await run(options, req, res, parsed.body, user, refused);
@@ -137,10 +140,12 @@ async function readBody(req: NodeRequest, limit: number, maxDepth: number): Prom
     chunks.push(chunk);
   }
   if (!type.includes("json")) return { answer: badRequest(noOperation) };
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text.trim() === "") {
+  if (size === 0) {
     return { answer: errorAnswer(400, "Body cannot be empty when content-type is set to 'application/json'") };
   }
+  // Only a body of no bytes is "empty": one of blanks, or only a byte-order mark, fails to parse
+  // ("Unexpected end of JSON input"), as Harper's parser answers.
+  const text = withoutByteOrderMark(Buffer.concat(chunks).toString("utf8"));
   if (jsonDepthExceeds(text, maxDepth)) {
     return { answer: errorAnswer(400, `The request body is nested deeper than the limit of ${maxDepth} (operationsApi.limits.jsonDepth)`) };
   }
@@ -157,6 +162,15 @@ async function readBody(req: NodeRequest, limit: number, maxDepth: number): Prom
   if (Object.keys(value).length === 0) return { answer: badRequest(noOperation) };
   if (!("operation" in value)) return { answer: errorAnswer(400, noOperation) };
   return { body: value };
+}
+
+/**
+ * The body text without one leading UTF-8 byte-order mark (EF BB BF): Harper's JSON parser
+ * (secure-json-parse) drops it before parsing, so a body saved by a BOM-writing editor works. A
+ * second mark is text and fails to parse, as there.
+ */
+function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function headersOf(req: NodeRequest): Headers {

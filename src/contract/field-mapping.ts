@@ -1,6 +1,6 @@
 import { getOption, hasOption } from "@bufbuild/protobuf";
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
-import { field as fieldOption } from "../../gen/harper/v1/options_pb.js";
+import { field as fieldOption, message as messageOption } from "../../gen/harper/v1/options_pb.js";
 
 /**
  * How one message maps onto Harper's JSON, read once from the `(harper.v1.field)` options of
@@ -17,9 +17,28 @@ export interface MessageMapping {
   readonly omitEmpty: readonly DescField[];
   /** Fields holding messages of our own (not well-known types), which may need mapping too. */
   readonly nested: readonly DescField[];
-  /** Field name -> Harper's message for a value of the wrong JSON type, where it has its own. */
-  readonly typeErrors: ReadonlyMap<string, string>;
+  /** Field name -> how Harper checks the JSON type of the field's keys (see KeyChecks). */
+  readonly checks: ReadonlyMap<string, KeyChecks>;
+  /** How Harper joins the type errors of several fields of one body. */
+  readonly typeErrorSeparator: string;
 }
+
+/**
+ * How Harper checks the JSON type of one field, from the field's `type_error`, `number_keys`,
+ * `checked_keys` and `copied_to_aliases` options (proto/harper/v1/options.proto).
+ */
+export interface KeyChecks {
+  /** Harper's own message for a wrong type (`{key}`/`{Key}` stand for the key), if it has one. */
+  readonly typeError?: string;
+  /** Keys under which a JSON number is read as its decimal string. */
+  readonly numberKeys: ReadonlySet<string>;
+  /** Keys checked each on its own, in Harper's order; empty: only the key that wins. */
+  readonly checkedKeys: readonly string[];
+  /** Harper copies the field's own key into its aliases before it checks. */
+  readonly copiedToAliases: boolean;
+}
+
+const noChecks: KeyChecks = { numberKeys: new Set(), checkedKeys: [], copiedToAliases: false };
 
 const cache = new WeakMap<DescMessage, MessageMapping>();
 
@@ -41,7 +60,7 @@ function computeMapping(message: DescMessage): MessageMapping {
   const aliases = new Map<string, string>();
   const omitEmpty: DescField[] = [];
   const nested: DescField[] = [];
-  const typeErrors = new Map<string, string>();
+  const checks = new Map<string, KeyChecks>();
   let unwrap: DescField | undefined;
   for (const field of message.fields) {
     byKey.set(field.name, field);
@@ -62,9 +81,25 @@ function computeMapping(message: DescMessage): MessageMapping {
       unwrap = field;
     }
     if (options.omitEmpty) omitEmpty.push(field);
-    if (options.typeError) typeErrors.set(field.name, options.typeError);
+    for (const key of [...options.numberKeys, ...options.checkedKeys]) {
+      if (key !== field.name && !options.aliases.includes(key)) {
+        throw new Error(`${field.toString()} checks '${key}', which is neither its name nor an alias`);
+      }
+    }
+    checks.set(field.name, {
+      typeError: options.typeError || undefined,
+      numberKeys: new Set(options.numberKeys),
+      checkedKeys: options.checkedKeys,
+      copiedToAliases: options.copiedToAliases,
+    });
   }
-  return { byKey, aliases, unwrap, omitEmpty, nested, typeErrors };
+  const typeErrorSeparator = hasOption(message, messageOption) ? getOption(message, messageOption).typeErrorSeparator : "";
+  return { byKey, aliases, unwrap, omitEmpty, nested, checks, typeErrorSeparator: typeErrorSeparator || ". " };
+}
+
+/** The type checks of a field: its declared ones, or the key that wins checked by JSON type alone. */
+export function keyChecksOf(mapping: MessageMapping, field: DescField): KeyChecks {
+  return mapping.checks.get(field.name) ?? noChecks;
 }
 
 /** The message type a field holds (singular, repeated or map value), if any. */

@@ -1,13 +1,14 @@
 import { fromJson, toJson, ScalarType } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonObject, JsonValue, MessageShape } from "@bufbuild/protobuf";
 import type { Value } from "@bufbuild/protobuf/wkt";
-import { fieldMapping, isWellKnown, messageOf } from "./field-mapping.js";
+import { fieldMapping, isWellKnown, keyChecksOf, messageOf } from "./field-mapping.js";
+import { expectedType, readValue, typeProblems } from "./type-checks.js";
 import { plainOfValue } from "./json-value.js";
 
 /**
- * A Harper JSON body that does not fit its request message: a value of the wrong JSON type, or
- * one protobuf cannot read. `key` is the key as the client sent it (an alias stays an alias), so
- * that the caller can answer with Harper's own `'<key>' must be a <type>` message.
+ * A Harper JSON body that does not fit its request message: values of the wrong JSON type (the
+ * message lists each, as Harper does), or one protobuf cannot read. `key` is the key of the first
+ * mistake as the client sent it (an alias stays an alias).
  */
 export class BodyError extends Error {
   override name = "BodyError";
@@ -87,12 +88,18 @@ export function responseToHarperJson<Desc extends DescMessage>(
   return shape(schema, json);
 }
 
-/** Applies aliases and unwrap to a JSON value read for `message`, and checks JSON types. */
+/**
+ * Applies aliases and unwrap to a JSON value read for `message`, and checks JSON types as Harper
+ * does (type-checks.ts): every mistake of the body is reported, in the order the fields are
+ * declared, joined as Harper joins them (the message's `type_error_separator`).
+ */
 function normalise(message: DescMessage, value: JsonValue): JsonValue {
   const mapping = fieldMapping(message);
   if (mapping.unwrap) value = { [mapping.unwrap.name]: value };
   if (!isObject(value)) return value;
   const out: JsonObject = {};
+  // The key each field takes its value from: its own name, else the alias sent (the last one).
+  const winners = new Map<DescField, string>();
   for (const key of Object.keys(value)) {
     if (key === "__proto__") continue; // never a field; assigning it would set a prototype
     const field = mapping.byKey.get(key);
@@ -102,10 +109,27 @@ function normalise(message: DescMessage, value: JsonValue): JsonValue {
     }
     const canonical = mapping.aliases.get(key);
     if (canonical !== undefined && Object.hasOwn(value, canonical)) continue; // the field's own name wins
-    const fieldValue = value[key] as JsonValue;
-    checkType(field, key, fieldValue, mapping.typeErrors.get(field.name));
-    out[field.name] = normaliseField(field, key, fieldValue);
+    winners.set(field, key);
   }
+  const problems: BodyError[] = [];
+  for (const field of message.fields) {
+    const key = winners.get(field);
+    if (key === undefined) continue;
+    const checks = keyChecksOf(mapping, field);
+    const found = typeProblems(field, checks, value, key);
+    if (found.length) {
+      problems.push(...found.map((text) => new BodyError(text, key, expectedType(field))));
+      continue;
+    }
+    try {
+      out[field.name] = normaliseField(field, key, readValue(field, checks, key, value[key] as JsonValue));
+    } catch (error) {
+      if (!isBodyError(error)) throw error;
+      problems.push(error);
+    }
+  }
+  const [first] = problems;
+  if (first) throw new BodyError(problems.map((p) => p.message).join(mapping.typeErrorSeparator), first.key, first.expected);
   return out;
 }
 
@@ -126,66 +150,6 @@ function normaliseField(field: DescField, key: string, value: JsonValue): JsonVa
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(inner, v)]));
     default:
       return normalise(inner, value);
-  }
-}
-
-/** Checks the JSON type of a field's value; null is left to mean "not set". */
-function checkType(field: DescField, key: string, value: JsonValue, typeError?: string): void {
-  if (value === null) return;
-  const expected = expectedType(field);
-  if (expected === undefined) return;
-  const actual = Array.isArray(value) ? "array" : typeof value;
-  const fits =
-    expected === actual ||
-    (expected === "number" && actual === "string" && (value as string).trim() !== "" && !Number.isNaN(Number(value)));
-  if (!fits) {
-    if (typeError !== undefined) throw new BodyError(typeError, key, expected);
-    const article = expected === "array" || expected === "object" ? "an" : "a";
-    throw new BodyError(`'${key}' must be ${article} ${expected}`, key, expected);
-  }
-}
-
-/** The JSON type each well-known wrapper reads from. */
-const wrapperJsonType: Record<string, string> = {
-  "google.protobuf.StringValue": "string",
-  "google.protobuf.BytesValue": "string",
-  "google.protobuf.BoolValue": "boolean",
-  "google.protobuf.DoubleValue": "number",
-  "google.protobuf.FloatValue": "number",
-  "google.protobuf.Int32Value": "number",
-  "google.protobuf.UInt32Value": "number",
-  "google.protobuf.Int64Value": "number",
-  "google.protobuf.UInt64Value": "number",
-};
-
-function expectedType(field: DescField): string | undefined {
-  switch (field.fieldKind) {
-    case "list":
-      return "array";
-    case "map":
-      return "object";
-    case "enum":
-      return undefined;
-    case "message": {
-      const name = field.message.typeName;
-      const wrapped = wrapperJsonType[name];
-      if (wrapped !== undefined) return wrapped;
-      if (name === "google.protobuf.Value") return undefined;
-      if (name === "google.protobuf.ListValue") return "array";
-      if (isWellKnown(field.message) && name !== "google.protobuf.Struct") return undefined;
-      return fieldMapping(field.message).unwrap ? undefined : "object";
-    }
-    case "scalar":
-      switch (field.scalar) {
-        case ScalarType.STRING:
-          return "string";
-        case ScalarType.BOOL:
-          return "boolean";
-        case ScalarType.BYTES:
-          return "string";
-        default:
-          return "number";
-      }
   }
 }
 

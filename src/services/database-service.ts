@@ -142,6 +142,10 @@ export function createDatabaseService(storage: Storage): ServiceImpl<typeof Data
       if (request.residence.length) {
         throw invalid("Clustering does not appear to be enabled. Cannot insert table with property 'residence'.");
       }
+      // Harper refuses a negative expiration with this text (a 500 there) and takes 0 as "records
+      // never expire" (it describes the table with "0s"; here it has no expiration at all).
+      if (request.expiration !== undefined && request.expiration < 0) throw invalid("Expiration can not be negative");
+      const expiration = request.expiration === 0 ? undefined : request.expiration;
       const database = request.database ?? defaultDatabase;
       if (database === "system") throw forbiddenSystem();
       const table = request.table!;
@@ -163,7 +167,7 @@ export function createDatabaseService(storage: Storage): ServiceImpl<typeof Data
             primaryKey: request.primaryKey!,
             attributes,
             audit: request.audit,
-            expiration: request.expiration,
+            expiration,
           }),
         { ALREADY_EXISTS: Code.InvalidArgument },
       );

@@ -39,6 +39,7 @@ export function createJobService(jobs: JobManager): ServiceImpl<typeof JobServic
       if (from === undefined) throw invalid(`${prefix}Invalid 'from' date, must be in ISO-8601 format (YYYY-MM-DD).`);
       const to = isoTime(request.toDate);
       if (to === undefined) throw invalid(`${prefix}Invalid 'to' date, must be in ISO-8601 format (YYYY-MM-DD)`);
+      // Harper's search never answers `result`, not even for an export whose get_job shows it.
       const found: Array<Omit<JobSearchRecord, "$typeName">> = jobs.startedBetween(from, to).map((job) => {
         const fields = jobFields(job);
         return {
@@ -46,7 +47,6 @@ export function createJobService(jobs: JobManager): ServiceImpl<typeof JobServic
           createdDatetime: fields.createdDatetime,
           endDatetime: fields.endDatetime,
           message: fields.message,
-          result: fields.result,
           startDatetime: fields.startDatetime,
           status: fields.status,
           type: fields.type,

@@ -114,7 +114,9 @@ export function buildValueQuery(
  */
 export function buildConditionsQuery(info: TableInfo, request: SearchByConditionsRequest, paging: Paging): Query {
   const where = group(info, request.operator, request.conditions);
-  return { where, sort: sortLevels(info, request.sort), offset: paging.offset, limit: paging.limit, reverse: request.reverse };
+  const sort = sortLevels(info, request.sort);
+  // not_equal means what it means at its place in Harper's plan (storage/query/harper-plan.ts).
+  return { where, sort, offset: paging.offset, limit: paging.limit, reverse: request.reverse, harperPlan: true };
 }
 
 function group(info: TableInfo, operator: string | undefined, conditions: NoSqlCondition[]): ConditionGroup {

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file harper/v1/bulk_service.proto.
  */
 export const file_harper_v1_bulk_service: GenFile = /*@__PURE__*/
-  fileDesc("ChxoYXJwZXIvdjEvYnVsa19zZXJ2aWNlLnByb3RvEgloYXJwZXIudjEiiwIKDEJ1bGtTM09iamVjdBI3ChFhd3NfYWNjZXNzX2tleV9pZBgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRI7ChVhd3Nfc2VjcmV0X2FjY2Vzc19rZXkYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSLAoGYnVja2V0GAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEikKA2tleRgEIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIsCgZyZWdpb24YBSABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUi2QEKEkNzdkRhdGFMb2FkUmVxdWVzdBIrCgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRI8CghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIMkrUYCAoGc2NoZW1hEiwKBmFjdGlvbhgDIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIqCgRkYXRhGAQgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlIjYKE0NzdkRhdGFMb2FkUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIOCgZqb2JfaWQYAiABKAki3gEKEkNzdkZpbGVMb2FkUmVxdWVzdBIrCgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRI8CghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIMkrUYCAoGc2NoZW1hEiwKBmFjdGlvbhgDIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIvCglmaWxlX3BhdGgYBCABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUiNgoTQ3N2RmlsZUxvYWRSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEg4KBmpvYl9pZBgCIAEoCSLpAgoRQ3N2VXJsTG9hZFJlcXVlc3QSKwoFdGFibGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSPAoIZGF0YWJhc2UYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCDJK1GAgKBnNjaGVtYRIsCgZhY3Rpb24YAyABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSLQoHY3N2X3VybBgEIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRJRChNwYXNzdGhyb3VnaF9oZWFkZXJzGAUgAygLMjQuaGFycGVyLnYxLkNzdlVybExvYWRSZXF1ZXN0LlBhc3N0aHJvdWdoSGVhZGVyc0VudHJ5GjkKF1Bhc3N0aHJvdWdoSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiNQoSQ3N2VXJsTG9hZFJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDgoGam9iX2lkGAIgASgJItMBChNJbXBvcnRGcm9tUzNSZXF1ZXN0EisKBXRhYmxlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEjwKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQgyStRgICgZzY2hlbWESLAoGYWN0aW9uGAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEiMKAnMzGAQgASgLMhcuaGFycGVyLnYxLkJ1bGtTM09iamVjdCI3ChRJbXBvcnRGcm9tUzNSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEg4KBmpvYl9pZBgCIAEoCSLRAQoSRXhwb3J0TG9jYWxSZXF1ZXN0EiwKBmZvcm1hdBgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIxChBzZWFyY2hfb3BlcmF0aW9uGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIqCgRwYXRoGAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEi4KCGZpbGVuYW1lGAQgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlIjYKE0V4cG9ydExvY2FsUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIOCgZqb2JfaWQYAiABKAkimQEKEUV4cG9ydFRvUzNSZXF1ZXN0EiwKBmZvcm1hdBgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIxChBzZWFyY2hfb3BlcmF0aW9uGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIjCgJzMxgDIAEoCzIXLmhhcnBlci52MS5CdWxrUzNPYmplY3QiNQoSRXhwb3J0VG9TM1Jlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDgoGam9iX2lkGAIgASgJIrMBChpEZWxldGVSZWNvcmRzQmVmb3JlUmVxdWVzdBIqCgRkYXRlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEjwKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQgyStRgICgZzY2hlbWESKwoFdGFibGUYAyABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUiPgobRGVsZXRlUmVjb3Jkc0JlZm9yZVJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDgoGam9iX2lkGAIgASgJMoIHCgtCdWxrU2VydmljZRJ2CgtDc3ZEYXRhTG9hZBIdLmhhcnBlci52MS5Dc3ZEYXRhTG9hZFJlcXVlc3QaHi5oYXJwZXIudjEuQ3N2RGF0YUxvYWRSZXNwb25zZSIoirUYJAoNY3N2X2RhdGFfbG9hZBgCIgtjc3ZEYXRhTG9hZCoCAgMwARJ2CgtDc3ZGaWxlTG9hZBIdLmhhcnBlci52MS5Dc3ZGaWxlTG9hZFJlcXVlc3QaHi5oYXJwZXIudjEuQ3N2RmlsZUxvYWRSZXNwb25zZSIoirUYJAoNY3N2X2ZpbGVfbG9hZBgCIgtjc3ZGaWxlTG9hZCoCAgMwARJxCgpDc3ZVcmxMb2FkEhwuaGFycGVyLnYxLkNzdlVybExvYWRSZXF1ZXN0Gh0uaGFycGVyLnYxLkNzdlVybExvYWRSZXNwb25zZSImirUYIgoMY3N2X3VybF9sb2FkGAIiCmNzdlVybExvYWQqAgIDMAESewoMSW1wb3J0RnJvbVMzEh4uaGFycGVyLnYxLkltcG9ydEZyb21TM1JlcXVlc3QaHy5oYXJwZXIudjEuSW1wb3J0RnJvbVMzUmVzcG9uc2UiKoq1GCYKDmltcG9ydF9mcm9tX3MzGAIiDGltcG9ydEZyb21TMyoCAgMwARJyCgtFeHBvcnRMb2NhbBIdLmhhcnBlci52MS5FeHBvcnRMb2NhbFJlcXVlc3QaHi5oYXJwZXIudjEuRXhwb3J0TG9jYWxSZXNwb25zZSIkirUYIAoMZXhwb3J0X2xvY2FsGAMiDGV4cG9ydF9sb2NhbDABEm8KCkV4cG9ydFRvUzMSHC5oYXJwZXIudjEuRXhwb3J0VG9TM1JlcXVlc3QaHS5oYXJwZXIudjEuRXhwb3J0VG9TM1Jlc3BvbnNlIiSKtRggCgxleHBvcnRfdG9fczMYAyIMZXhwb3J0X3RvX3MzMAESrQEKE0RlbGV0ZVJlY29yZHNCZWZvcmUSJS5oYXJwZXIudjEuRGVsZXRlUmVjb3Jkc0JlZm9yZVJlcXVlc3QaJi5oYXJwZXIudjEuRGVsZXRlUmVjb3Jkc0JlZm9yZVJlc3BvbnNlIkeKtRhDChVkZWxldGVfcmVjb3Jkc19iZWZvcmUSE2RlbGV0ZV9maWxlc19iZWZvcmUYAyIRZGVsZXRlRmlsZXNCZWZvcmUwAWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_wrappers, file_harper_v1_options]);
+  fileDesc("ChxoYXJwZXIvdjEvYnVsa19zZXJ2aWNlLnByb3RvEgloYXJwZXIudjEiiwIKDEJ1bGtTM09iamVjdBI3ChFhd3NfYWNjZXNzX2tleV9pZBgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRI7ChVhd3Nfc2VjcmV0X2FjY2Vzc19rZXkYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSLAoGYnVja2V0GAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEikKA2tleRgEIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIsCgZyZWdpb24YBSABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUirAMKEkNzdkRhdGFMb2FkUmVxdWVzdBKnAQoIZGF0YWJhc2UYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCd5K1GHMKBnNjaGVtYSJVe0tleX0gbmFtZXMgY2Fubm90IGluY2x1ZGUgYmFja3RpY2tzIG9yIGZvcndhcmQgc2xhc2hlcyx7S2V5fSBoYXMgYW4gaW5jb3JyZWN0IGxlbmd0aDIIZGF0YWJhc2UyBnNjaGVtYTgBEogBCgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUJbkrUYVyJVe0tleX0gbmFtZXMgY2Fubm90IGluY2x1ZGUgYmFja3RpY2tzIG9yIGZvcndhcmQgc2xhc2hlcyx7S2V5fSBoYXMgYW4gaW5jb3JyZWN0IGxlbmd0aBIsCgZhY3Rpb24YAyABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSKgoEZGF0YRgEIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZToHmrUYAwoBLCI2ChNDc3ZEYXRhTG9hZFJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDgoGam9iX2lkGAIgASgJIrEDChJDc3ZGaWxlTG9hZFJlcXVlc3QSpwEKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQneStRhzCgZzY2hlbWEiVXtLZXl9IG5hbWVzIGNhbm5vdCBpbmNsdWRlIGJhY2t0aWNrcyBvciBmb3J3YXJkIHNsYXNoZXMse0tleX0gaGFzIGFuIGluY29ycmVjdCBsZW5ndGgyCGRhdGFiYXNlMgZzY2hlbWE4ARKIAQoFdGFibGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCW5K1GFciVXtLZXl9IG5hbWVzIGNhbm5vdCBpbmNsdWRlIGJhY2t0aWNrcyBvciBmb3J3YXJkIHNsYXNoZXMse0tleX0gaGFzIGFuIGluY29ycmVjdCBsZW5ndGgSLAoGYWN0aW9uGAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEi8KCWZpbGVfcGF0aBgEIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZToHmrUYAwoBLCI2ChNDc3ZGaWxlTG9hZFJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDgoGam9iX2lkGAIgASgJIoQDChFDc3ZVcmxMb2FkUmVxdWVzdBJXCghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUInkrUYIwoGc2NoZW1hIhknc2NoZW1hJyBtdXN0IGJlIGEgc3RyaW5nEisKBXRhYmxlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEiwKBmFjdGlvbhgDIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRItCgdjc3ZfdXJsGAQgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlElEKE3Bhc3N0aHJvdWdoX2hlYWRlcnMYBSADKAsyNC5oYXJwZXIudjEuQ3N2VXJsTG9hZFJlcXVlc3QuUGFzc3Rocm91Z2hIZWFkZXJzRW50cnkaOQoXUGFzc3Rocm91Z2hIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI1ChJDc3ZVcmxMb2FkUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIOCgZqb2JfaWQYAiABKAkipgMKE0ltcG9ydEZyb21TM1JlcXVlc3QSpwEKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQneStRhzCgZzY2hlbWEiVXtLZXl9IG5hbWVzIGNhbm5vdCBpbmNsdWRlIGJhY2t0aWNrcyBvciBmb3J3YXJkIHNsYXNoZXMse0tleX0gaGFzIGFuIGluY29ycmVjdCBsZW5ndGgyCGRhdGFiYXNlMgZzY2hlbWE4ARKIAQoFdGFibGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCW5K1GFciVXtLZXl9IG5hbWVzIGNhbm5vdCBpbmNsdWRlIGJhY2t0aWNrcyBvciBmb3J3YXJkIHNsYXNoZXMse0tleX0gaGFzIGFuIGluY29ycmVjdCBsZW5ndGgSLAoGYWN0aW9uGAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEiMKAnMzGAQgASgLMhcuaGFycGVyLnYxLkJ1bGtTM09iamVjdDoHmrUYAwoBLCI3ChRJbXBvcnRGcm9tUzNSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEg4KBmpvYl9pZBgCIAEoCSLRAQoSRXhwb3J0TG9jYWxSZXF1ZXN0EiwKBmZvcm1hdBgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIxChBzZWFyY2hfb3BlcmF0aW9uGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIqCgRwYXRoGAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEi4KCGZpbGVuYW1lGAQgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlIjYKE0V4cG9ydExvY2FsUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIOCgZqb2JfaWQYAiABKAkimQEKEUV4cG9ydFRvUzNSZXF1ZXN0EiwKBmZvcm1hdBgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRIxChBzZWFyY2hfb3BlcmF0aW9uGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIjCgJzMxgDIAEoCzIXLmhhcnBlci52MS5CdWxrUzNPYmplY3QiNQoSRXhwb3J0VG9TM1Jlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDgoGam9iX2lkGAIgASgJIuYBChpEZWxldGVSZWNvcmRzQmVmb3JlUmVxdWVzdBIqCgRkYXRlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEmIKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQjKStRguCgZzY2hlbWEqCGRhdGFiYXNlKgZzY2hlbWEyBnNjaGVtYTIIZGF0YWJhc2U4ARI4CgV0YWJsZRgDIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUILkrUYByoFdGFibGUiPgobRGVsZXRlUmVjb3Jkc0JlZm9yZVJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDgoGam9iX2lkGAIgASgJMoIHCgtCdWxrU2VydmljZRJ2CgtDc3ZEYXRhTG9hZBIdLmhhcnBlci52MS5Dc3ZEYXRhTG9hZFJlcXVlc3QaHi5oYXJwZXIudjEuQ3N2RGF0YUxvYWRSZXNwb25zZSIoirUYJAoNY3N2X2RhdGFfbG9hZBgCIgtjc3ZEYXRhTG9hZCoCAgMwARJ2CgtDc3ZGaWxlTG9hZBIdLmhhcnBlci52MS5Dc3ZGaWxlTG9hZFJlcXVlc3QaHi5oYXJwZXIudjEuQ3N2RmlsZUxvYWRSZXNwb25zZSIoirUYJAoNY3N2X2ZpbGVfbG9hZBgCIgtjc3ZGaWxlTG9hZCoCAgMwARJxCgpDc3ZVcmxMb2FkEhwuaGFycGVyLnYxLkNzdlVybExvYWRSZXF1ZXN0Gh0uaGFycGVyLnYxLkNzdlVybExvYWRSZXNwb25zZSImirUYIgoMY3N2X3VybF9sb2FkGAIiCmNzdlVybExvYWQqAgIDMAESewoMSW1wb3J0RnJvbVMzEh4uaGFycGVyLnYxLkltcG9ydEZyb21TM1JlcXVlc3QaHy5oYXJwZXIudjEuSW1wb3J0RnJvbVMzUmVzcG9uc2UiKoq1GCYKDmltcG9ydF9mcm9tX3MzGAIiDGltcG9ydEZyb21TMyoCAgMwARJyCgtFeHBvcnRMb2NhbBIdLmhhcnBlci52MS5FeHBvcnRMb2NhbFJlcXVlc3QaHi5oYXJwZXIudjEuRXhwb3J0TG9jYWxSZXNwb25zZSIkirUYIAoMZXhwb3J0X2xvY2FsGAMiDGV4cG9ydF9sb2NhbDABEm8KCkV4cG9ydFRvUzMSHC5oYXJwZXIudjEuRXhwb3J0VG9TM1JlcXVlc3QaHS5oYXJwZXIudjEuRXhwb3J0VG9TM1Jlc3BvbnNlIiSKtRggCgxleHBvcnRfdG9fczMYAyIMZXhwb3J0X3RvX3MzMAESrQEKE0RlbGV0ZVJlY29yZHNCZWZvcmUSJS5oYXJwZXIudjEuRGVsZXRlUmVjb3Jkc0JlZm9yZVJlcXVlc3QaJi5oYXJwZXIudjEuRGVsZXRlUmVjb3Jkc0JlZm9yZVJlc3BvbnNlIkeKtRhDChVkZWxldGVfcmVjb3Jkc19iZWZvcmUSE2RlbGV0ZV9maWxlc19iZWZvcmUYAyIRZGVsZXRlRmlsZXNCZWZvcmUwAWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_wrappers, file_harper_v1_options]);
 
 /**
  * The S3 object an import reads or an export writes, with the credentials to reach it. Every
@@ -73,18 +73,18 @@ export const BulkS3ObjectSchema: GenMessage<BulkS3Object> = /*@__PURE__*/
  */
 export type CsvDataLoadRequest = Message<"harper.v1.CsvDataLoadRequest"> & {
   /**
-   * The target table (required; it must exist, it is never created).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data` and must exist.
+   * The database; defaults to `data` and must exist. Strings only.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The target table (required; it must exist, it is never created). Strings only.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * How records are written: "insert" (default; existing keys skipped), "update" (missing keys
@@ -144,18 +144,18 @@ export const CsvDataLoadResponseSchema: GenMessage<CsvDataLoadResponse> = /*@__P
  */
 export type CsvFileLoadRequest = Message<"harper.v1.CsvFileLoadRequest"> & {
   /**
-   * The target table (required; it must exist).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data` and must exist.
+   * The database; defaults to `data` and must exist. Strings only.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The target table (required; it must exist). Strings only.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * How records are written: "insert" (default), "update" or "upsert"; also narrows the table
@@ -215,18 +215,19 @@ export const CsvFileLoadResponseSchema: GenMessage<CsvFileLoadResponse> = /*@__P
  */
 export type CsvUrlLoadRequest = Message<"harper.v1.CsvUrlLoadRequest"> & {
   /**
+   * The database; defaults to `data` and must exist. Strings only; Harper names any wrong one
+   * `schema`.
+   *
+   * @generated from field: google.protobuf.StringValue database = 2;
+   */
+  database?: string | undefined;
+
+  /**
    * The target table (required; it must exist).
    *
    * @generated from field: google.protobuf.StringValue table = 1;
    */
   table?: string | undefined;
-
-  /**
-   * The database; defaults to `data` and must exist.
-   *
-   * @generated from field: google.protobuf.StringValue database = 2;
-   */
-  database?: string | undefined;
 
   /**
    * How records are written: "insert" (default), "update" or "upsert"; also narrows the table
@@ -293,18 +294,18 @@ export const CsvUrlLoadResponseSchema: GenMessage<CsvUrlLoadResponse> = /*@__PUR
  */
 export type ImportFromS3Request = Message<"harper.v1.ImportFromS3Request"> & {
   /**
-   * The target table (required; it must exist).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data` and must exist.
+   * The database; defaults to `data` and must exist. Strings only.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The target table (required; it must exist). Strings only.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * How records are written: "insert" (default), "update" or "upsert"; also narrows the table
@@ -509,14 +510,14 @@ export type DeleteRecordsBeforeRequest = Message<"harper.v1.DeleteRecordsBeforeR
   date?: string | undefined;
 
   /**
-   * The database; defaults to `data`.
+   * The database; defaults to `data`. A number is read as its name.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
 
   /**
-   * The table whose records are deleted (required).
+   * The table whose records are deleted (required). A number is read as its name.
    *
    * @generated from field: google.protobuf.StringValue table = 3;
    */

@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file harper/v1/nosql_service.proto.
  */
 export const file_harper_v1_nosql_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch1oYXJwZXIvdjEvbm9zcWxfc2VydmljZS5wcm90bxIJaGFycGVyLnYxIrgCCg5Ob1NxbENvbmRpdGlvbhJHCglhdHRyaWJ1dGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCFpK1GBIKEHNlYXJjaF9hdHRyaWJ1dGUSQwoKY29tcGFyYXRvchgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIRkrUYDQoLc2VhcmNoX3R5cGUSOQoFdmFsdWUYAyABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWVCEpK1GA4KDHNlYXJjaF92YWx1ZRIuCghvcGVyYXRvchgEIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRItCgpjb25kaXRpb25zGAUgAygLMhkuaGFycGVyLnYxLk5vU3FsQ29uZGl0aW9uIlYKCU5vU3FsU29ydBIRCglhdHRyaWJ1dGUYASABKAkSEgoKZGVzY2VuZGluZxgCIAEoCBIiCgRuZXh0GAMgASgLMhQuaGFycGVyLnYxLk5vU3FsU29ydCKnAQoNSW5zZXJ0UmVxdWVzdBIrCgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRI8CghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIMkrUYCAoGc2NoZW1hEisKB3JlY29yZHMYAyABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlIoIBCg5JbnNlcnRSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEi8KD2luc2VydGVkX2hhc2hlcxgCIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIuCg5za2lwcGVkX2hhc2hlcxgDIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSKnAQoNVXBkYXRlUmVxdWVzdBIrCgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRI8CghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIMkrUYCAoGc2NoZW1hEisKB3JlY29yZHMYAyABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlIoABCg5VcGRhdGVSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEi0KDXVwZGF0ZV9oYXNoZXMYAiADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSLgoOc2tpcHBlZF9oYXNoZXMYAyADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUipwEKDVVwc2VydFJlcXVlc3QSKwoFdGFibGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSPAoIZGF0YWJhc2UYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCDJK1GAgKBnNjaGVtYRIrCgdyZWNvcmRzGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZSJSCg5VcHNlcnRSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEi8KD3Vwc2VydGVkX2hhc2hlcxgCIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSLuAQoNRGVsZXRlUmVxdWVzdBIrCgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRI8CghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIMkrUYCAoGc2NoZW1hEnIKA2lkcxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5MaXN0VmFsdWVCSZK1GEUKC2hhc2hfdmFsdWVzIjYnaGFzaF92YWx1ZXMnIG11c3QgYmUgYW4gYXJyYXkuICdpZHMnIG11c3QgYmUgYW4gYXJyYXkigQEKDkRlbGV0ZVJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSLgoOZGVsZXRlZF9oYXNoZXMYAiADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSLgoOc2tpcHBlZF9oYXNoZXMYAyADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUijgIKEVNlYXJjaEJ5SWRSZXF1ZXN0EisKBXRhYmxlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEjwKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQgyStRgICgZzY2hlbWESWgoDaWRzGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZUIxkrUYLQoLaGFzaF92YWx1ZXMiHidoYXNoX3ZhbHVlcycgbXVzdCBiZSBhbiBhcnJheRIyCg5nZXRfYXR0cmlidXRlcxgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5MaXN0VmFsdWUiRgoSU2VhcmNoQnlJZFJlc3BvbnNlEjAKB3JlY29yZHMYASADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaStRgCEAEi4wMKFFNlYXJjaEJ5VmFsdWVSZXF1ZXN0EisKBXRhYmxlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEjwKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQgyStRgICgZzY2hlbWESRwoJYXR0cmlidXRlGAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQhaStRgSChBzZWFyY2hfYXR0cmlidXRlEjkKBXZhbHVlGAQgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlQhKStRgOCgxzZWFyY2hfdmFsdWUSQAoOZ2V0X2F0dHJpYnV0ZXMYBSABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlQgyStRgICgZzZWxlY3QSKwoFbGltaXQYBiABKAsyHC5nb29nbGUucHJvdG9idWYuRG91YmxlVmFsdWUSLAoGb2Zmc2V0GAcgASgLMhwuZ29vZ2xlLnByb3RvYnVmLkRvdWJsZVZhbHVlEhsKBGRlc2MYCCABKAhCDZK1GAkKB3JldmVyc2USIgoEc29ydBgJIAEoCzIULmhhcnBlci52MS5Ob1NxbFNvcnQiSQoVU2VhcmNoQnlWYWx1ZVJlc3BvbnNlEjAKB3JlY29yZHMYASADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaStRgCEAEi3AMKGVNlYXJjaEJ5Q29uZGl0aW9uc1JlcXVlc3QSKwoFdGFibGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSPAoIZGF0YWJhc2UYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCDJK1GAgKBnNjaGVtYRIuCghvcGVyYXRvchgDIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRItCgpjb25kaXRpb25zGAQgAygLMhkuaGFycGVyLnYxLk5vU3FsQ29uZGl0aW9uEkAKDmdldF9hdHRyaWJ1dGVzGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZUIMkrUYCAoGc2VsZWN0EisKBWxpbWl0GAYgASgLMhwuZ29vZ2xlLnByb3RvYnVmLkRvdWJsZVZhbHVlEiwKBm9mZnNldBgHIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5Eb3VibGVWYWx1ZRJHCgRzb3J0GAggASgLMhQuaGFycGVyLnYxLk5vU3FsU29ydEIjkrUYHyIdJ3NvcnQnIG11c3QgYmUgb2YgdHlwZSBvYmplY3QSDwoHcmV2ZXJzZRgJIAEoCCJOChpTZWFyY2hCeUNvbmRpdGlvbnNSZXNwb25zZRIwCgdyZWNvcmRzGAEgAygLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGkrUYAhABMqoGCgxOb1NxbFNlcnZpY2USWgoGSW5zZXJ0EhguaGFycGVyLnYxLkluc2VydFJlcXVlc3QaGS5oYXJwZXIudjEuSW5zZXJ0UmVzcG9uc2UiG4q1GBcKBmluc2VydBgCIgZpbnNlcnQqAQIwARJaCgZVcGRhdGUSGC5oYXJwZXIudjEuVXBkYXRlUmVxdWVzdBoZLmhhcnBlci52MS5VcGRhdGVSZXNwb25zZSIbirUYFwoGdXBkYXRlGAIiBnVwZGF0ZSoBAzABElsKBlVwc2VydBIYLmhhcnBlci52MS5VcHNlcnRSZXF1ZXN0GhkuaGFycGVyLnYxLlVwc2VydFJlc3BvbnNlIhyKtRgYCgZ1cHNlcnQYAiIGdXBzZXJ0KgICAzABEloKBkRlbGV0ZRIYLmhhcnBlci52MS5EZWxldGVSZXF1ZXN0GhkuaGFycGVyLnYxLkRlbGV0ZVJlc3BvbnNlIhuKtRgXCgZkZWxldGUYAiIGZGVsZXRlKgEEMAEShQEKClNlYXJjaEJ5SWQSHC5oYXJwZXIudjEuU2VhcmNoQnlJZFJlcXVlc3QaHS5oYXJwZXIudjEuU2VhcmNoQnlJZFJlc3BvbnNlIjqQAgGKtRgzCgxzZWFyY2hfYnlfaWQSDnNlYXJjaF9ieV9oYXNoGAIiDHNlYXJjaEJ5SGFzaCoBATACEoIBCg1TZWFyY2hCeVZhbHVlEh8uaGFycGVyLnYxLlNlYXJjaEJ5VmFsdWVSZXF1ZXN0GiAuaGFycGVyLnYxLlNlYXJjaEJ5VmFsdWVSZXNwb25zZSIukAIBirUYJwoPc2VhcmNoX2J5X3ZhbHVlGAIiDXNlYXJjaEJ5VmFsdWUqAQEwAhKbAQoSU2VhcmNoQnlDb25kaXRpb25zEiQuaGFycGVyLnYxLlNlYXJjaEJ5Q29uZGl0aW9uc1JlcXVlc3QaJS5oYXJwZXIudjEuU2VhcmNoQnlDb25kaXRpb25zUmVzcG9uc2UiOJACAYq1GDEKFHNlYXJjaF9ieV9jb25kaXRpb25zGAIiEnNlYXJjaEJ5Q29uZGl0aW9ucyoBATACYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_wrappers, file_harper_v1_options]);
+  fileDesc("Ch1oYXJwZXIvdjEvbm9zcWxfc2VydmljZS5wcm90bxIJaGFycGVyLnYxIrgCCg5Ob1NxbENvbmRpdGlvbhJHCglhdHRyaWJ1dGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCFpK1GBIKEHNlYXJjaF9hdHRyaWJ1dGUSQwoKY29tcGFyYXRvchgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIRkrUYDQoLc2VhcmNoX3R5cGUSOQoFdmFsdWUYAyABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWVCEpK1GA4KDHNlYXJjaF92YWx1ZRIuCghvcGVyYXRvchgEIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZRItCgpjb25kaXRpb25zGAUgAygLMhkuaGFycGVyLnYxLk5vU3FsQ29uZGl0aW9uIlYKCU5vU3FsU29ydBIRCglhdHRyaWJ1dGUYASABKAkSEgoKZGVzY2VuZGluZxgCIAEoCBIiCgRuZXh0GAMgASgLMhQuaGFycGVyLnYxLk5vU3FsU29ydCLYAQoNSW5zZXJ0UmVxdWVzdBJgCghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIwkrUYLAoGc2NoZW1hKghkYXRhYmFzZSoGc2NoZW1hMghkYXRhYmFzZTIGc2NoZW1hEjgKBXRhYmxlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQguStRgHKgV0YWJsZRIrCgdyZWNvcmRzGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZSKCAQoOSW5zZXJ0UmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRIvCg9pbnNlcnRlZF9oYXNoZXMYAiADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSLgoOc2tpcHBlZF9oYXNoZXMYAyADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUi2AEKDVVwZGF0ZVJlcXVlc3QSYAoIZGF0YWJhc2UYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCMJK1GCwKBnNjaGVtYSoIZGF0YWJhc2UqBnNjaGVtYTIIZGF0YWJhc2UyBnNjaGVtYRI4CgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUILkrUYByoFdGFibGUSKwoHcmVjb3JkcxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5MaXN0VmFsdWUigAEKDlVwZGF0ZVJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSLQoNdXBkYXRlX2hhc2hlcxgCIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIuCg5za2lwcGVkX2hhc2hlcxgDIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSLYAQoNVXBzZXJ0UmVxdWVzdBJgCghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIwkrUYLAoGc2NoZW1hKghkYXRhYmFzZSoGc2NoZW1hMghkYXRhYmFzZTIGc2NoZW1hEjgKBXRhYmxlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQguStRgHKgV0YWJsZRIrCgdyZWNvcmRzGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZSJSCg5VcHNlcnRSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEi8KD3Vwc2VydGVkX2hhc2hlcxgCIAMoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZSKfAgoNRGVsZXRlUmVxdWVzdBJgCghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIwkrUYLAoGc2NoZW1hKghkYXRhYmFzZSoGc2NoZW1hMghkYXRhYmFzZTIGc2NoZW1hEjgKBXRhYmxlGAEgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQguStRgHKgV0YWJsZRJyCgNpZHMYAyABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlQkmStRhFCgtoYXNoX3ZhbHVlcyI2J2hhc2hfdmFsdWVzJyBtdXN0IGJlIGFuIGFycmF5LiAnaWRzJyBtdXN0IGJlIGFuIGFycmF5IoEBCg5EZWxldGVSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEi4KDmRlbGV0ZWRfaGFzaGVzGAIgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlEi4KDnNraXBwZWRfaGFzaGVzGAMgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlIqsCChFTZWFyY2hCeUlkUmVxdWVzdBJZCghkYXRhYmFzZRgCIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUIpkrUYJQoGc2NoZW1hIhsnZGF0YWJhc2UnIG11c3QgYmUgYSBzdHJpbmcSKwoFdGFibGUYASABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSWgoDaWRzGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZUIxkrUYLQoLaGFzaF92YWx1ZXMiHidoYXNoX3ZhbHVlcycgbXVzdCBiZSBhbiBhcnJheRIyCg5nZXRfYXR0cmlidXRlcxgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5MaXN0VmFsdWUiRgoSU2VhcmNoQnlJZFJlc3BvbnNlEjAKB3JlY29yZHMYASADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaStRgCEAEilgQKFFNlYXJjaEJ5VmFsdWVSZXF1ZXN0EmIKCGRhdGFiYXNlGAIgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQjKStRguCgZzY2hlbWEqCGRhdGFiYXNlKgZzY2hlbWEyCGRhdGFiYXNlMgZzY2hlbWE4ARI4CgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUILkrUYByoFdGFibGUSRwoJYXR0cmlidXRlGAMgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlQhaStRgSChBzZWFyY2hfYXR0cmlidXRlEjkKBXZhbHVlGAQgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlQhKStRgOCgxzZWFyY2hfdmFsdWUSQAoOZ2V0X2F0dHJpYnV0ZXMYBSABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlQgyStRgICgZzZWxlY3QSKwoFbGltaXQYBiABKAsyHC5nb29nbGUucHJvdG9idWYuRG91YmxlVmFsdWUSLAoGb2Zmc2V0GAcgASgLMhwuZ29vZ2xlLnByb3RvYnVmLkRvdWJsZVZhbHVlEhsKBGRlc2MYCCABKAhCDZK1GAkKB3JldmVyc2USIgoEc29ydBgJIAEoCzIULmhhcnBlci52MS5Ob1NxbFNvcnQiSQoVU2VhcmNoQnlWYWx1ZVJlc3BvbnNlEjAKB3JlY29yZHMYASADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaStRgCEAEi+wMKGVNlYXJjaEJ5Q29uZGl0aW9uc1JlcXVlc3QSTgoIZGF0YWJhc2UYAiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWVCHpK1GBoKBnNjaGVtYSoIZGF0YWJhc2UqBnNjaGVtYRI4CgV0YWJsZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZUILkrUYByoFdGFibGUSLgoIb3BlcmF0b3IYAyABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSLQoKY29uZGl0aW9ucxgEIAMoCzIZLmhhcnBlci52MS5Ob1NxbENvbmRpdGlvbhJACg5nZXRfYXR0cmlidXRlcxgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5MaXN0VmFsdWVCDJK1GAgKBnNlbGVjdBIrCgVsaW1pdBgGIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5Eb3VibGVWYWx1ZRIsCgZvZmZzZXQYByABKAsyHC5nb29nbGUucHJvdG9idWYuRG91YmxlVmFsdWUSRwoEc29ydBgIIAEoCzIULmhhcnBlci52MS5Ob1NxbFNvcnRCI5K1GB8iHSdzb3J0JyBtdXN0IGJlIG9mIHR5cGUgb2JqZWN0Eg8KB3JldmVyc2UYCSABKAgiTgoaU2VhcmNoQnlDb25kaXRpb25zUmVzcG9uc2USMAoHcmVjb3JkcxgBIAMoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBpK1GAIQATKqBgoMTm9TcWxTZXJ2aWNlEloKBkluc2VydBIYLmhhcnBlci52MS5JbnNlcnRSZXF1ZXN0GhkuaGFycGVyLnYxLkluc2VydFJlc3BvbnNlIhuKtRgXCgZpbnNlcnQYAiIGaW5zZXJ0KgECMAESWgoGVXBkYXRlEhguaGFycGVyLnYxLlVwZGF0ZVJlcXVlc3QaGS5oYXJwZXIudjEuVXBkYXRlUmVzcG9uc2UiG4q1GBcKBnVwZGF0ZRgCIgZ1cGRhdGUqAQMwARJbCgZVcHNlcnQSGC5oYXJwZXIudjEuVXBzZXJ0UmVxdWVzdBoZLmhhcnBlci52MS5VcHNlcnRSZXNwb25zZSIcirUYGAoGdXBzZXJ0GAIiBnVwc2VydCoCAgMwARJaCgZEZWxldGUSGC5oYXJwZXIudjEuRGVsZXRlUmVxdWVzdBoZLmhhcnBlci52MS5EZWxldGVSZXNwb25zZSIbirUYFwoGZGVsZXRlGAIiBmRlbGV0ZSoBBDABEoUBCgpTZWFyY2hCeUlkEhwuaGFycGVyLnYxLlNlYXJjaEJ5SWRSZXF1ZXN0Gh0uaGFycGVyLnYxLlNlYXJjaEJ5SWRSZXNwb25zZSI6kAIBirUYMwoMc2VhcmNoX2J5X2lkEg5zZWFyY2hfYnlfaGFzaBgCIgxzZWFyY2hCeUhhc2gqAQEwAhKCAQoNU2VhcmNoQnlWYWx1ZRIfLmhhcnBlci52MS5TZWFyY2hCeVZhbHVlUmVxdWVzdBogLmhhcnBlci52MS5TZWFyY2hCeVZhbHVlUmVzcG9uc2UiLpACAYq1GCcKD3NlYXJjaF9ieV92YWx1ZRgCIg1zZWFyY2hCeVZhbHVlKgEBMAISmwEKElNlYXJjaEJ5Q29uZGl0aW9ucxIkLmhhcnBlci52MS5TZWFyY2hCeUNvbmRpdGlvbnNSZXF1ZXN0GiUuaGFycGVyLnYxLlNlYXJjaEJ5Q29uZGl0aW9uc1Jlc3BvbnNlIjiQAgGKtRgxChRzZWFyY2hfYnlfY29uZGl0aW9ucxgCIhJzZWFyY2hCeUNvbmRpdGlvbnMqAQEwAmIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_wrappers, file_harper_v1_options]);
 
 /**
  * One search condition of search_by_conditions, or a group of conditions.
@@ -125,18 +125,19 @@ export const NoSqlSortSchema: GenMessage<NoSqlSort> = /*@__PURE__*/
  */
 export type InsertRequest = Message<"harper.v1.InsertRequest"> & {
   /**
-   * The table (required: 400 `'table' is required`).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data`.
+   * The database; defaults to `data`. A number is read as its name; `database` and `schema` are
+   * checked each on its own.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The table (required: 400 `'table' is required`). A number is read as its name.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * The records to create: JSON objects (required, may be empty). A ListValue so that a missing
@@ -198,18 +199,19 @@ export const InsertResponseSchema: GenMessage<InsertResponse> = /*@__PURE__*/
  */
 export type UpdateRequest = Message<"harper.v1.UpdateRequest"> & {
   /**
-   * The table (required: 400 `'table' is required`).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data`.
+   * The database; defaults to `data`. A number is read as its name; `database` and `schema` are
+   * checked each on its own.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The table (required: 400 `'table' is required`). A number is read as its name.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * The records to merge: JSON objects, each with its primary key (required, may be empty). A
@@ -270,18 +272,19 @@ export const UpdateResponseSchema: GenMessage<UpdateResponse> = /*@__PURE__*/
  */
 export type UpsertRequest = Message<"harper.v1.UpsertRequest"> & {
   /**
-   * The table (required: 400 `'table' is required`).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data`.
+   * The database; defaults to `data`. A number is read as its name; `database` and `schema` are
+   * checked each on its own.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The table (required: 400 `'table' is required`). A number is read as its name.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * The records to merge or create: JSON objects (required, may be empty). A ListValue so that a
@@ -335,18 +338,19 @@ export const UpsertResponseSchema: GenMessage<UpsertResponse> = /*@__PURE__*/
  */
 export type DeleteRequest = Message<"harper.v1.DeleteRequest"> & {
   /**
-   * The table (required).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data`.
+   * The database; defaults to `data`. A number is read as its name; `database` and `schema` are
+   * checked each on its own.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The table (required). A number is read as its name.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * Primary keys to delete, strings or numbers (required: 400 `'hash_values' is required`; `ids`
@@ -408,18 +412,18 @@ export const DeleteResponseSchema: GenMessage<DeleteResponse> = /*@__PURE__*/
  */
 export type SearchByIdRequest = Message<"harper.v1.SearchByIdRequest"> & {
   /**
+   * The database; defaults to `data`. Strings only; Harper names any wrong one `database`.
+   *
+   * @generated from field: google.protobuf.StringValue database = 2;
+   */
+  database?: string | undefined;
+
+  /**
    * The table (required).
    *
    * @generated from field: google.protobuf.StringValue table = 1;
    */
   table?: string | undefined;
-
-  /**
-   * The database; defaults to `data`.
-   *
-   * @generated from field: google.protobuf.StringValue database = 2;
-   */
-  database?: string | undefined;
 
   /**
    * Primary keys to fetch, strings or numbers (required: 400 `'hash_values' is required`,
@@ -476,18 +480,18 @@ export const SearchByIdResponseSchema: GenMessage<SearchByIdResponse> = /*@__PUR
  */
 export type SearchByValueRequest = Message<"harper.v1.SearchByValueRequest"> & {
   /**
-   * The table (required).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data`.
+   * The database; defaults to `data`. A number is read as its name.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The table (required). A number is read as its name.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * The attribute to match (required: 400 `'attribute' is required`; Harper answers 500).
@@ -579,18 +583,18 @@ export const SearchByValueResponseSchema: GenMessage<SearchByValueResponse> = /*
  */
 export type SearchByConditionsRequest = Message<"harper.v1.SearchByConditionsRequest"> & {
   /**
-   * The table (required: 400 `Table undefined not found`).
-   *
-   * @generated from field: google.protobuf.StringValue table = 1;
-   */
-  table?: string | undefined;
-
-  /**
-   * The database; defaults to `data`.
+   * The database; defaults to `data`. A number is read as its name.
    *
    * @generated from field: google.protobuf.StringValue database = 2;
    */
   database?: string | undefined;
+
+  /**
+   * The table (required: 400 `Table undefined not found`). A number is read as its name.
+   *
+   * @generated from field: google.protobuf.StringValue table = 1;
+   */
+  table?: string | undefined;
 
   /**
    * How the top-level conditions combine: `and` (default) or `or`, case-insensitive; anything
@@ -696,8 +700,8 @@ export const NoSqlService: GenService<{
   /**
    * Creates records; a record whose primary key already exists (or repeats an earlier record of
    * the request) is skipped, a record without a primary key gets a generated one (reported in
-   * inserted_hashes; Harper reports `null`). New top-level keys become attributes of a dynamic table. All records are written in
-   * one transaction with one timestamp. Any authenticated user with the table's `insert`
+   * inserted_hashes; Harper reports `null`). New top-level keys become attributes of a dynamic
+   * table. All records are written in one transaction with one timestamp. Any authenticated user with the table's `insert`
    * permission. Returns INVALID_ARGUMENT when `table` or `records` is missing or malformed, when
    * the database or table does not exist (Harper answers 400 here), for invalid attribute names,
    * a `"null"`/`"undefined"` key, a schema type mismatch and a primary key of a wrong type (e.g.

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenExtension, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, extDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { FieldOptions, MethodOptions } from "@bufbuild/protobuf/wkt";
+import type { FieldOptions, MessageOptions, MethodOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harper/v1/options.proto.
  */
 export const file_harper_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("ChdoYXJwZXIvdjEvb3B0aW9ucy5wcm90bxIJaGFycGVyLnYxIr0BChBPcGVyYXRpb25PcHRpb25zEgwKBG5hbWUYASABKAkSDwoHYWxpYXNlcxgCIAMoCRIdCgRyb2xlGAMgASgOMg8uaGFycGVyLnYxLlJvbGUSFQoNaW50ZXJuYWxfbmFtZRgEIAEoCRI1ChF0YWJsZV9wZXJtaXNzaW9ucxgFIAMoDjIaLmhhcnBlci52MS5UYWJsZVBlcm1pc3Npb24SHQoEYm9keRgGIAEoDjIPLmhhcnBlci52MS5Cb2R5IlcKDEZpZWxkTWFwcGluZxIPCgdhbGlhc2VzGAEgAygJEg4KBnVud3JhcBgCIAEoCBISCgpvbWl0X2VtcHR5GAMgASgIEhIKCnR5cGVfZXJyb3IYBCABKAkqWAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDQoJUk9MRV9OT05FEAESFgoSUk9MRV9BVVRIRU5USUNBVEVEEAISEwoPUk9MRV9TVVBFUl9VU0VSEAMqpQEKD1RhYmxlUGVybWlzc2lvbhIgChxUQUJMRV9QRVJNSVNTSU9OX1VOU1BFQ0lGSUVEEAASGQoVVEFCTEVfUEVSTUlTU0lPTl9SRUFEEAESGwoXVEFCTEVfUEVSTUlTU0lPTl9JTlNFUlQQAhIbChdUQUJMRV9QRVJNSVNTSU9OX1VQREFURRADEhsKF1RBQkxFX1BFUk1JU1NJT05fREVMRVRFEAQqbAoEQm9keRIUChBCT0RZX1VOU1BFQ0lGSUVEEAASDwoLQk9EWV9PQkpFQ1QQARIOCgpCT0RZX0FSUkFZEAISDwoLQk9EWV9TVFJJTkcQAxIMCghCT0RZX01BUBAEEg4KCkJPRFlfVkFMVUUQBTpbCglvcGVyYXRpb24SHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjRhgMgASgLMhsuaGFycGVyLnYxLk9wZXJhdGlvbk9wdGlvbnNSCW9wZXJhdGlvbjpOCgVmaWVsZBIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMY0oYDIAEoCzIXLmhhcnBlci52MS5GaWVsZE1hcHBpbmdSBWZpZWxkYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("ChdoYXJwZXIvdjEvb3B0aW9ucy5wcm90bxIJaGFycGVyLnYxIr0BChBPcGVyYXRpb25PcHRpb25zEgwKBG5hbWUYASABKAkSDwoHYWxpYXNlcxgCIAMoCRIdCgRyb2xlGAMgASgOMg8uaGFycGVyLnYxLlJvbGUSFQoNaW50ZXJuYWxfbmFtZRgEIAEoCRI1ChF0YWJsZV9wZXJtaXNzaW9ucxgFIAMoDjIaLmhhcnBlci52MS5UYWJsZVBlcm1pc3Npb24SHQoEYm9keRgGIAEoDjIPLmhhcnBlci52MS5Cb2R5Ip0BCgxGaWVsZE1hcHBpbmcSDwoHYWxpYXNlcxgBIAMoCRIOCgZ1bndyYXAYAiABKAgSEgoKb21pdF9lbXB0eRgDIAEoCBISCgp0eXBlX2Vycm9yGAQgASgJEhMKC251bWJlcl9rZXlzGAUgAygJEhQKDGNoZWNrZWRfa2V5cxgGIAMoCRIZChFjb3BpZWRfdG9fYWxpYXNlcxgHIAEoCCIuCg5NZXNzYWdlTWFwcGluZxIcChR0eXBlX2Vycm9yX3NlcGFyYXRvchgBIAEoCSpYCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABINCglST0xFX05PTkUQARIWChJST0xFX0FVVEhFTlRJQ0FURUQQAhITCg9ST0xFX1NVUEVSX1VTRVIQAyqlAQoPVGFibGVQZXJtaXNzaW9uEiAKHFRBQkxFX1BFUk1JU1NJT05fVU5TUEVDSUZJRUQQABIZChVUQUJMRV9QRVJNSVNTSU9OX1JFQUQQARIbChdUQUJMRV9QRVJNSVNTSU9OX0lOU0VSVBACEhsKF1RBQkxFX1BFUk1JU1NJT05fVVBEQVRFEAMSGwoXVEFCTEVfUEVSTUlTU0lPTl9ERUxFVEUQBCpsCgRCb2R5EhQKEEJPRFlfVU5TUEVDSUZJRUQQABIPCgtCT0RZX09CSkVDVBABEg4KCkJPRFlfQVJSQVkQAhIPCgtCT0RZX1NUUklORxADEgwKCEJPRFlfTUFQEAQSDgoKQk9EWV9WQUxVRRAFOlsKCW9wZXJhdGlvbhIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNGGAyABKAsyGy5oYXJwZXIudjEuT3BlcmF0aW9uT3B0aW9uc1IJb3BlcmF0aW9uOk4KBWZpZWxkEh0uZ29vZ2xlLnByb3RvYnVmLkZpZWxkT3B0aW9ucxjShgMgASgLMhcuaGFycGVyLnYxLkZpZWxkTWFwcGluZ1IFZmllbGQ6VgoHbWVzc2FnZRIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjThgMgASgLMhkuaGFycGVyLnYxLk1lc3NhZ2VNYXBwaW5nUgdtZXNzYWdlYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * Per-RPC declaration of the Harper operation it implements.
@@ -102,11 +102,41 @@ export type FieldMapping = Message<"harper.v1.FieldMapping"> & {
 
   /**
    * Harper's message for a JSON value of the wrong type in this field, answered (400) instead of
-   * the generic `'<key>' must be a <type>`.
+   * the generic `'<key>' must be a <type>`. `{key}` stands for the key checked and `{Key}` for it
+   * with a capital first letter (Harper's validate.js texts: `Table has an incorrect length`).
    *
    * @generated from field: string type_error = 4;
    */
   typeError: string;
+
+  /**
+   * The keys of this field (its own name or aliases) under which Harper also takes a JSON number
+   * for a string, read as its decimal string: numeric database and table names (`"database": 5`
+   * names database "5"). The generic type error of such a key reads `'<key>' must be one of
+   * [string, number]`.
+   *
+   * @generated from field: repeated string number_keys = 5;
+   */
+  numberKeys: string[];
+
+  /**
+   * The keys whose JSON type Harper checks for this field, in the order it reports them, when it
+   * checks more than the key that wins: each of them the body carries is checked on its own
+   * (Harper's validator has a rule for `database` and one for `schema`). Empty: only the key that
+   * wins is checked.
+   *
+   * @generated from field: repeated string checked_keys = 6;
+   */
+  checkedKeys: string[];
+
+  /**
+   * Harper copies a value sent under the field's own name into its aliases before it checks
+   * types (its transformReq): the value is then checked, and reported, under every key of
+   * `checked_keys`, and a value sent under an alias beside the field's own name is not looked at.
+   *
+   * @generated from field: bool copied_to_aliases = 7;
+   */
+  copiedToAliases: boolean;
 };
 
 /**
@@ -115,6 +145,30 @@ export type FieldMapping = Message<"harper.v1.FieldMapping"> & {
  */
 export const FieldMappingSchema: GenMessage<FieldMapping> = /*@__PURE__*/
   messageDesc(file_harper_v1_options, 1);
+
+/**
+ * Per-message declaration of how a request message maps onto Harper's JSON. When several fields
+ * of one body have a wrong JSON type, every message is reported, in the order the fields are
+ * declared (request fields are declared in the order Harper checks them).
+ *
+ * @generated from message harper.v1.MessageMapping
+ */
+export type MessageMapping = Message<"harper.v1.MessageMapping"> & {
+  /**
+   * How Harper joins those messages: ". " when empty (its joi validators), "," for its
+   * validate.js ones (the CSV loads).
+   *
+   * @generated from field: string type_error_separator = 1;
+   */
+  typeErrorSeparator: string;
+};
+
+/**
+ * Describes the message harper.v1.MessageMapping.
+ * Use `create(MessageMappingSchema)` to create a new message.
+ */
+export const MessageMappingSchema: GenMessage<MessageMapping> = /*@__PURE__*/
+  messageDesc(file_harper_v1_options, 2);
 
 /**
  * The role an operation requires before it runs.
@@ -277,4 +331,12 @@ export const operation: GenExtension<MethodOptions, OperationOptions> = /*@__PUR
  */
 export const field: GenExtension<FieldOptions, FieldMapping> = /*@__PURE__*/
   extDesc(file_harper_v1_options, 1);
+
+/**
+ * How this message maps onto Harper's JSON.
+ *
+ * @generated from extension: harper.v1.MessageMapping message = 50003;
+ */
+export const message: GenExtension<MessageOptions, MessageMapping> = /*@__PURE__*/
+  extDesc(file_harper_v1_options, 2);
 

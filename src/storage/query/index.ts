@@ -4,6 +4,7 @@
  */
 export { runQuery } from "./run-query.js";
 export { planQuery } from "./plan-query.js";
+export { markHarperFilters } from "./harper-plan.js";
 export type { QueryPlan, ScanStop } from "./plan-query.js";
 export { checkQuery } from "./check-query.js";
 export { compareValues, compareStrings } from "./compare-values.js";

@@ -9,10 +9,12 @@ import type { Condition, WhereNode } from "./query.js";
  * those of its index walk: the condition is tested on each *element* of the attribute's value (an
  * array value has one element per item, a scalar one, a missing attribute none) and the record
  * matches when any element does (see `matchesValue`). So a missing attribute never matches, and
- * `equals null` finds explicit nulls only.
+ * `equals null` finds explicit nulls only. A `not_equal` marked `wholeValue` (Harper tests it on
+ * the record, see `markHarperFilters`) compares the whole value instead: see `differs`.
  */
 export function matches(condition: Condition, record: StorageRecord): boolean {
   const value = record[condition.attribute];
+  if (condition.wholeValue === true && condition.comparator === "not_equal") return differs(value, condition.value);
   if (value === undefined) return false;
   if (!Array.isArray(value)) return matchesValue(condition, value);
   for (const element of value) if (matchesValue(condition, element)) return true;
@@ -97,6 +99,15 @@ export function textOf(value: unknown): string | undefined {
 /** True for a non-null object that is neither an array nor a Date (not indexable by Harper). */
 export function isPlainObject(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/**
+ * Harper's test of `not_equal` on a record: the whole value against the condition's (an array as
+ * one value, so `[5]` equals `5` but `[5, 6]` does not), and a missing value differs from
+ * everything, `null` included.
+ */
+function differs(value: unknown, other: unknown): boolean {
+  return value === undefined || compareValues(value, other) !== 0;
 }
 
 function atLeastTrue(element: unknown): boolean {

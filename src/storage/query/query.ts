@@ -42,6 +42,11 @@ export interface Condition {
   comparator: Comparator;
   /** The value to compare with; `[low, high]` for `between`. Never undefined. */
   value: unknown;
+  /**
+   * Set by `markHarperFilters` on a `not_equal` that Harper tests on the record rather than
+   * through its index: the whole value is compared, so a missing or `null` value matches too.
+   */
+  wholeValue?: boolean;
 }
 
 /** Conditions (or groups) combined by one boolean operator; groups nest to any depth. */
@@ -75,6 +80,12 @@ export interface Query {
   limit?: number;
   /** Walk the driving index (or the primary store) backwards. */
   reverse?: boolean;
+  /**
+   * Give each `not_equal` the meaning it has at its place in Harper's own plan
+   * (`markHarperFilters`): search_by_conditions sets it. Without it every condition keeps its
+   * index-walk meaning wherever it stands.
+   */
+  harperPlan?: boolean;
 }
 
 /** True when the node is a group (it has `conditions`), false for a plain condition. */

@@ -1,5 +1,6 @@
 import type { StorageRecord } from "../types.js";
 import { checkQuery } from "./check-query.js";
+import { markHarperFilters } from "./harper-plan.js";
 import type { IndexSource } from "./index-source.js";
 import { planQuery } from "./plan-query.js";
 import type { QueryPlan } from "./plan-query.js";
@@ -28,7 +29,8 @@ export function runQuery(source: IndexSource, query: Query = {}): Iterable<Stora
 }
 
 function* execute(source: IndexSource, query: Query): Generator<StorageRecord> {
-  const plan = planQuery(source, query.where);
+  const where = query.harperPlan === true && query.where !== undefined ? markHarperFilters(query.where, query.sort, source) : query.where;
+  const plan = planQuery(source, where);
   const offset = query.offset ?? 0;
   const limit = query.limit ?? Infinity;
   if (limit === 0) return;
