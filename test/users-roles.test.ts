@@ -296,7 +296,7 @@ test("alter_user changes role, password and active flag; unknown users are skipp
     [{ username: "au_bob", password: "   " }, 400, "password cannot be an empty string"],
     [{ username: "au_bob", active: false, role: "" }, 400, "If role is specified, it cannot be empty."],
     [{ username: "au_bob", active: false, role: "ghost" }, 404, "Update failed.  Requested 'ghost' role not found."],
-    [{ username: "au_bob", active: "no" }, 400, "'active' must be a boolean"],
+    [{ username: "au_bob", active: "no" }, 400, "active must be true or false"],
   ];
   for (const [fields, status, error] of cases) {
     assert.deepEqual(await post({ operation: "alter_user", ...fields }), { status, body: { error } }, JSON.stringify(fields));
