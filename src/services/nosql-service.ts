@@ -165,7 +165,7 @@ export function createNoSqlService(
       const getAttributes = listOf(request.getAttributes);
       const paging = checkPaging(request.limit, request.offset, getAttributes);
       const table = tableOf(request, Code.NotFound);
-      const project = createProjection(table.info, getAttributes, context.values.get(kReadableAttributes));
+      const project = createProjection(table.info, getAttributes, context.values.get(kReadableAttributes), true);
       const query = buildValueQuery(table.info, request.attribute, value, {
         ...paging,
         reverse: request.desc,
@@ -190,7 +190,7 @@ export function createNoSqlService(
         if (!storage.hasDatabase(database)) throw notFound(`database '${database}' does not exist`);
         throw invalid(`Table ${request.table} not found`);
       }
-      const project = createProjection(table.info, getAttributes, context.values.get(kReadableAttributes));
+      const project = createProjection(table.info, getAttributes, context.values.get(kReadableAttributes), true);
       const query = buildConditionsQuery(table.info, request, paging);
       return { records: Array.from(table.search(query), project) };
     },

@@ -13,11 +13,17 @@ export type Projection = (record: StorageRecord) => JsonObject;
  * Builds the projection of `get_attributes` for a table, checking that every name is an
  * attribute of the table (`unknown attribute 'a'`, several: `unknown attribute 'a, b and c'`).
  * `*` and names starting with `$` are not checked; neither are system tables.
+ *
+ * A `*` after the first name is an attribute literally named `*` for search_by_id; with
+ * `starAnywhere` (search_by_value, search_by_conditions, as in Harper 4.7) it stands for every
+ * property the record holds, at its place: `["s", "*"]` answers `s` first, then the record's
+ * other properties.
  */
 export function createProjection(
   info: TableInfo,
   getAttributes: readonly unknown[] | undefined,
   readable?: ReadonlySet<string>,
+  starAnywhere = false,
 ): Projection {
   if (readable) {
     // A restricted caller: raw records and `*` keep only the attributes it may read.
@@ -37,7 +43,24 @@ export function createProjection(
     const all = info.attributes.map((a) => a.name);
     return (record) => pick(record, all);
   }
+  if (starAnywhere && names.includes("*")) return (record) => pickWithStar(record, names, readable);
   return (record) => pick(record, names);
+}
+
+/** `pick`, where `*` stands for every (readable) property of the record not named before it. */
+function pickWithStar(record: StorageRecord, names: readonly string[], readable: ReadonlySet<string> | undefined): JsonObject {
+  const out: JsonObject = {};
+  for (const name of names) {
+    if (name !== "*") {
+      out[name] = jsonSafe(record[name] ?? null) as JsonObject[string];
+      continue;
+    }
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (value !== undefined && (readable === undefined || readable.has(key))) out[key] = jsonSafe(value) as JsonObject[string];
+    }
+  }
+  return out;
 }
 
 /** Throws `unknown attribute '...'` for names that are not attributes of the table. */

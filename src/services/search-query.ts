@@ -72,9 +72,10 @@ export function checkPaging(limit: number | undefined, offset: number | undefine
 
 /**
  * The query of search_by_value: `"*"` is every record, `"x*"` starts_with, `"*x"` ends_with,
- * `"*x*"` contains, anything else equality (wildcards only in strings). Results come in the
- * attribute's value order; ends_with and contains, which no index drives, are sorted by the
- * attribute to keep that order.
+ * `"*x*"` contains (so `"**"` is contains `""`: every record with a value from `true` up, as in
+ * Harper), anything else equality (wildcards only in strings). Results come in the attribute's
+ * index order (`reverse`: backwards), where a record with an array value comes at its first
+ * matching element.
  */
 export function buildValueQuery(
   info: TableInfo,
@@ -86,22 +87,24 @@ export function buildValueQuery(
   if (value === null) throw errorReason("SEARCH_VALUE_NULL", "'value' must not be null");
   if (typeof value === "object") throw invalid(`Unable to serialize object as a key: ${JSON.stringify(value)}`);
   let condition: Condition | undefined;
-  let orderBy = false;
   if (typeof value === "string" && value.includes("*")) {
     const starts = value.startsWith("*");
     const ends = value.endsWith("*");
-    if (value === "*" || value === "**") condition = undefined;
-    else if (starts && ends) ((condition = { attribute, comparator: "contains", value: value.slice(1, -1) }), (orderBy = true));
+    if (value === "*") condition = undefined;
+    else if (starts && ends) condition = { attribute, comparator: "contains", value: value.slice(1, -1) };
     else if (ends) condition = { attribute, comparator: "starts_with", value: value.slice(0, -1) };
-    else if (starts) ((condition = { attribute, comparator: "ends_with", value: value.slice(1) }), (orderBy = true));
+    else if (starts) condition = { attribute, comparator: "ends_with", value: value.slice(1) };
     else condition = { attribute, comparator: "equals", value };
   } else {
     condition = { attribute, comparator: "equals", value };
   }
+  // As in search_by_conditions, the value is converted to a declared type (spec §7.3).
+  const type = condition && typeOf(info, attribute);
+  if (condition && type) condition.value = coerce(attribute, condition.value, type);
   const sort = sortLevels(info, options.sort);
   return {
     where: condition ? { operator: "and", conditions: [condition] } : undefined,
-    sort: sort ?? (orderBy ? [{ attribute, descending: options.reverse === true }] : undefined),
+    sort,
     offset: options.offset,
     limit: options.limit,
     reverse: options.reverse,
@@ -146,8 +149,11 @@ function condition(info: TableInfo, c: NoSqlCondition): Condition {
   if (named.comparator === "between" && !(Array.isArray(value) && (value.length === 1 || value.length === 2))) {
     throw invalid(`Search condition for ${c.attribute} with comparator 'between' must have a value of [low, high] (or [low]), not ${kindOf(value)}`);
   }
-  const declared = info.attributes.find((a) => a.name === c.attribute);
-  const type = (declared as { type?: string } | undefined)?.type;
+  // Harper 4.7.29: 500 `Cannot read properties of null (reading 'toString')`.
+  if (named.comparator === "starts_with" && value === null) {
+    throw invalid(`Search condition for ${c.attribute} with comparator 'starts_with' must have a value that is not null`);
+  }
+  const type = typeOf(info, c.attribute);
   if (type) value = coerce(c.attribute, value, type);
   else if (named.autoCast) value = Array.isArray(value) ? value.map(autoCastValue) : autoCastValue(value);
   return { attribute: c.attribute, comparator: named.comparator, value };
@@ -160,35 +166,74 @@ function kindOf(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-/** Converts a condition value to a declared attribute type (spec §7.3). */
+/** A zone at the end of a Date value (else Harper appends `Z`, reading the text as UTC). */
+const dateZone = /[+-][0-9]{2}:[0-9]{2}|[a-zA-Z]$/;
+
+/**
+ * Converts a search value to a declared attribute type (spec §7.3), as Harper 4.7.29's
+ * `coerceType` does for every condition (and search_by_value) on a typed attribute: `null` stays
+ * null, `""` is null except for String and Any; Int/Long take integers and integer text (`"$"` +
+ * base 36 too); Float takes anything `+` turns into a number; Boolean turns `"true"`/`"false"` (any
+ * case) into booleans and keeps other values (they then match nothing); Date takes epoch
+ * milliseconds and date text (without a zone read as UTC); Any auto-casts like the short
+ * comparator aliases. A value that cannot be converted answers 400 `Invalid value for attribute
+ * <a>: "<v>", expecting <Type>`.
+ */
 function coerce(attribute: string, value: unknown, type: string): unknown {
   if (Array.isArray(value)) return value.map((v) => coerce(attribute, v, type));
-  if (value === "") return null;
-  const fail = () => invalid(`Invalid value for attribute ${attribute}: ${JSON.stringify(value)}, expecting ${type}`);
+  if (value === null) return null;
+  if (value === "" && type !== "String" && type !== "Any") return null;
+  let shown = String(value);
+  const fail = () => invalid(`Invalid value for attribute ${attribute}: "${shown}", expecting ${type}`);
   switch (type) {
     case "Int":
     case "Long": {
-      const n = typeof value === "string" ? Number(value) : value;
-      if (typeof n !== "number" || !Number.isInteger(n)) throw fail();
-      return n;
+      if (typeof value === "string" && value.startsWith("$")) {
+        const n = parseInt(value.slice(1), 36);
+        if (Number.isNaN(n)) throw fail();
+        return n;
+      }
+      if (value === "null") return null;
+      if (!/^-?[0-9]+$/.test(shown)) throw fail();
+      return Number(value);
     }
     case "Float": {
-      const n = typeof value === "string" ? Number(value) : value;
-      if (typeof n !== "number" || Number.isNaN(n)) throw fail();
+      if (value === "null") return null;
+      const n = Number(value);
+      if (Number.isNaN(n)) throw fail();
       return n;
     }
-    case "Boolean":
-      if (value === "true" || value === true) return true;
-      if (value === "false" || value === false) return false;
-      throw fail();
+    case "BigInt":
+      if (value === "null") return null;
+      try {
+        return BigInt(value as string | number | boolean);
+      } catch {
+        throw fail();
+      }
+    case "Boolean": {
+      if (typeof value !== "string") return value;
+      const lower = value.toLowerCase();
+      return lower === "true" ? true : lower === "false" ? false : value;
+    }
     case "Date": {
-      const d = new Date(value as string | number);
+      if (!Number.isNaN(Number(value))) return new Date(Number(value));
+      if (value === "null") return null;
+      if (!dateZone.test(shown)) shown += "Z";
+      const d = new Date(shown);
       if (Number.isNaN(d.getTime())) throw fail();
       return d;
     }
+    case "Any":
+      return autoCastValue(value);
     default:
       return value;
   }
+}
+
+/** The declared type of an attribute, if it has one. */
+function typeOf(info: TableInfo, attribute: string): string | undefined {
+  const declared = info.attributes.find((a) => a.name === attribute);
+  return (declared as { type?: string } | undefined)?.type;
 }
 
 /** The sort chain as levels, checked (spec §7.4). */

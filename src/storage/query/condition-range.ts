@@ -1,6 +1,6 @@
 import { compareValues } from "./compare-values.js";
 import type { IndexRange } from "./index-source.js";
-import { isPlainObject, textOf } from "./matches.js";
+import { conditionText, isPlainObject } from "./matches.js";
 import type { Condition } from "./query.js";
 
 /**
@@ -8,7 +8,7 @@ import type { Condition } from "./query.js";
  * when nothing can match (`between [high, low]`, `less_than false`, `equals {...}`). The range is
  * exact for `equals`, the ordering comparators, `between` and `starts_with`: an index walk over it
  * meets only matching elements (plain objects aside, which Harper does not index). For
- * `not_equal` it is `[true, ∞)`, and for `ends_with`, `contains` and a scalar `between` it is the
+ * `not_equal`, `ends_with` and `contains` it is `[true, ∞)`, and for a scalar `between` it is the
  * whole index: the walk then filters each entry with `matchesValue`, as Harper's does.
  */
 export function conditionRange(condition: Condition): IndexRange | null {
@@ -31,10 +31,11 @@ export function conditionRange(condition: Condition): IndexRange | null {
     case "between":
       return betweenRange(value);
     case "starts_with":
-      return prefixRange(textOf(value));
+      return prefixRange(conditionText(value));
     case "ends_with":
     case "contains":
-      return textOf(value) === undefined ? null : {};
+      // Harper walks their index from `true` up and tests each entry's text.
+      return conditionText(value) === undefined ? null : { start: true, startInclusive: true };
     default:
       return {};
   }

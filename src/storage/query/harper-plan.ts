@@ -18,13 +18,20 @@ import type { Condition, ConditionGroup, SortLevel, WhereNode } from "./query.js
  * `and` as one more, finite, member (Harper's "sort" condition). Within a member that is tested
  * on the record, everything is tested on the record.
  *
- * Returns a copy of `where` in which every `not_equal` Harper tests on the record carries
- * `wholeValue: true` (see `matches`); the others keep their index-walk meaning.
+ * `contains` and `ends_with` differ the same way, for `false` only: their walk also starts at
+ * `true`, while on the record `false` is tested by its text (`contains "al"` finds it).
+ *
+ * Returns a copy of `where` in which every `not_equal`, `contains` and `ends_with` Harper tests
+ * on the record carries `wholeValue: true` (see `matches`); the others keep their index-walk
+ * meaning.
  */
 export function markHarperFilters(where: ConditionGroup, sort: readonly SortLevel[] | undefined, source: IndexSource): ConditionGroup {
   const sortDrives = where.operator === "and" && sortCondition(where, sort, source);
   return mark(where, true, sortDrives, source) as ConditionGroup;
 }
+
+/** The comparators whose meaning differs when Harper tests them on the record. */
+const recordTested: ReadonlySet<string> = new Set(["not_equal", "contains", "ends_with"]);
 
 /** How Harper ranks a member's estimate: finite, `not_equal null` (large), whole table. */
 const enum Estimate {
@@ -35,7 +42,9 @@ const enum Estimate {
 
 function mark(node: WhereNode, walked: boolean, sortDrives: boolean, source: IndexSource): WhereNode {
   if (!isConditionGroup(node)) {
-    return walked || node.comparator !== "not_equal" ? node : { ...node, wholeValue: true };
+    // An attribute without index is always tested on the record (Harper scans the table).
+    const onRecord = !walked || (node.attribute !== source.primaryKey && !source.isIndexed(node.attribute));
+    return onRecord && recordTested.has(node.comparator) ? { ...node, wholeValue: true } : node;
   }
   if (!walked || node.operator === "or") {
     return { ...node, conditions: node.conditions.map((member) => mark(member, walked, false, source)) };

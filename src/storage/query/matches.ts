@@ -10,7 +10,8 @@ import type { Condition, WhereNode } from "./query.js";
  * array value has one element per item, a scalar one, a missing attribute none) and the record
  * matches when any element does (see `matchesValue`). So a missing attribute never matches, and
  * `equals null` finds explicit nulls only. A `not_equal` marked `wholeValue` (Harper tests it on
- * the record, see `markHarperFilters`) compares the whole value instead: see `differs`.
+ * the record, see `markHarperFilters`) compares the whole value instead: see `differs`; a
+ * `contains` or `ends_with` so marked also matches a `false` element by its text.
  */
 export function matches(condition: Condition, record: StorageRecord): boolean {
   const value = record[condition.attribute];
@@ -38,9 +39,12 @@ export function matchesWhere(node: WhereNode, record: StorageRecord): boolean {
  * - `greater_than`, `greater_than_equal`: higher / not lower (`greater_than 28` finds `"40"`);
  * - `between [low, high]`: inclusive; `[high, low]` nothing; `[low]` no upper bound; a scalar (or
  *   empty array) value matches every element;
- * - `starts_with`: string elements with that prefix (a number or boolean value is its text);
- * - `ends_with`, `contains`: on the text of strings, numbers, booleans and dates (ISO), so
- *   `contains 0` finds `100.5`; `null` has no text.
+ * - `starts_with`: string elements with that prefix (the condition value is taken as its text,
+ *   see `conditionText`: `5` is `"5"`, `[2]` is `"2"`);
+ * - `ends_with`, `contains`: on the text of strings, numbers and `true` (and dates, ISO), so
+ *   `contains 0` finds `100.5` and `contains null` finds `"null"`. Harper walks their index from
+ *   `true` up, so `null` and `false` never match, unless the condition is tested on the record
+ *   (`wholeValue`, see `markHarperFilters`): there `false` is its text `"false"` too.
  */
 export function matchesValue(condition: Condition, element: unknown): boolean {
   if (element === undefined || isPlainObject(element)) return false;
@@ -61,16 +65,19 @@ export function matchesValue(condition: Condition, element: unknown): boolean {
     case "between":
       return inBetween(element, value);
     case "starts_with": {
-      const prefix = textOf(value);
-      return prefix !== undefined && typeof element === "string" && element.startsWith(prefix);
+      if (typeof element !== "string") return false;
+      const prefix = conditionText(value);
+      return prefix !== undefined && element.startsWith(prefix);
     }
     case "ends_with": {
-      const suffix = textOf(value);
+      if (element === false && condition.wholeValue !== true) return false;
+      const suffix = conditionText(value);
       const text = textOf(element);
       return suffix !== undefined && text !== undefined && text.endsWith(suffix);
     }
     case "contains": {
-      const part = textOf(value);
+      if (element === false && condition.wholeValue !== true) return false;
+      const part = conditionText(value);
       const text = textOf(element);
       return part !== undefined && text !== undefined && text.includes(part);
     }
@@ -94,6 +101,17 @@ export function textOf(value: unknown): string | undefined {
     default:
       return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : undefined;
   }
+}
+
+/**
+ * The text a condition value of `starts_with`, `ends_with` or `contains` stands for: Harper
+ * converts it as JavaScript does (`String(v)`), so `null` is `"null"`, `true` is `"true"` and
+ * `[2]` is `"2"`; dates are ISO strings (`textOf`). A plain object has none (it never matches).
+ */
+export function conditionText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value === null || Array.isArray(value)) return String(value);
+  return textOf(value);
 }
 
 /** True for a non-null object that is neither an array nor a Date (not indexable by Harper). */

@@ -68,8 +68,8 @@ function planAnd(source: IndexSource, nodes: WhereNode[]): QueryPlan {
 
 /** The cheapest way to drive one condition, or undefined when only a scan can evaluate it. */
 function planCondition(source: IndexSource, condition: Condition): QueryPlan | undefined {
-  // A record-tested not_equal also matches records its index does not hold.
-  if (condition.wholeValue === true && condition.comparator === "not_equal") return undefined;
+  // A record-tested not_equal, contains or ends_with also matches records its walk does not meet.
+  if (condition.wholeValue === true) return undefined;
   const range = conditionRange(condition);
   if (range === null) return { kind: "empty", cost: 0, filter: [] };
   const { attribute, comparator, value } = condition;

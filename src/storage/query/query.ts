@@ -43,8 +43,9 @@ export interface Condition {
   /** The value to compare with; `[low, high]` for `between`. Never undefined. */
   value: unknown;
   /**
-   * Set by `markHarperFilters` on a `not_equal` that Harper tests on the record rather than
-   * through its index: the whole value is compared, so a missing or `null` value matches too.
+   * Set by `markHarperFilters` on a `not_equal`, `contains` or `ends_with` that Harper tests on
+   * the record rather than through its index: `not_equal` compares the whole value, so a missing
+   * or `null` value matches too; `contains` and `ends_with` also match `false` by its text.
    */
   wholeValue?: boolean;
 }
