@@ -102,10 +102,10 @@ function like(pattern: string, value: unknown): boolean {
   return String(value ?? "").search(cachedRegex("LIKE", pattern)) > -1;
 }
 
-/** Structural equality, as AlaSQL's `==` (utils.deepEqual). */
+/** Structural equality, as AlaSQL's `==` (utils.deepEqual): values that are not both objects are equal only when identical (`1 == '1'` is false). */
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a == b;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
@@ -163,10 +163,10 @@ export function compileExpression(expr: Expr, context: CompileContext): Evaluato
       const index = ref.slot.index;
       const column = ref.column;
       // Harper's rows hold every attribute a statement names, null where a record has none; the
-      // missing side of an outer join has no row at all, so its columns are undefined.
+      // missing side of an outer join is null too (Harper's joins fill it with nulls).
       return (row) => {
         const record = row[index];
-        if (record === undefined) return undefined;
+        if (record === undefined) return null;
         const value = record[column];
         return value === undefined ? null : value;
       };
@@ -249,7 +249,14 @@ export function compileExpression(expr: Expr, context: CompileContext): Evaluato
     case "cast": {
       const operand = compile(expr.operand);
       const { type, precision, scale } = expr;
-      return (row) => castValue(operand(row), type, precision, scale);
+      return (row) => {
+        try {
+          return castValue(operand(row), type, precision, scale);
+        } catch (error) {
+          // CAST(1611615927464 AS DATE) fails in AlaSQL too (Harper: 500): the statement's mistake.
+          throw invalidSql(`CAST to ${type} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      };
     }
   }
 }
@@ -322,9 +329,10 @@ function compileCall(expr: Extract<Expr, { kind: "call" }>, compile: (e: Expr) =
   const args = expr.args.map(compile);
   const fn = scalarFunctions.get(expr.name);
   if (!fn) {
-    // Harper hands an unknown function's first argument through unchanged.
-    const first = args[0] ?? constant(undefined);
-    return first;
+    // Harper hands an unknown function's one argument through unchanged; with none or several it
+    // fails (500 There was a problem performing this search).
+    if (args.length !== 1) throw invalidSql(`unknown function ${expr.name} with ${args.length} arguments`);
+    return args[0]!;
   }
   const call = (values: unknown[]): unknown => {
     try {

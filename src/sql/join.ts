@@ -2,7 +2,7 @@ import type { Id, StorageRecord, Table } from "../storage/index.js";
 import { compileExpression } from "./compile-expression.js";
 import type { Evaluator } from "./compile-expression.js";
 import type { Expr, JoinClause } from "./ir.js";
-import { candidates, conjuncts, hasOr, indexConditionOf, lookup, slotsOf } from "./plan-access.js";
+import { candidates, conjuncts, hasOr, indexConditions, lookup, meets, slotsOf } from "./plan-access.js";
 import type { IndexCondition } from "./plan-access.js";
 import type { Row, Slot } from "./scope.js";
 
@@ -40,16 +40,15 @@ export function joinRows(
   const { join, slot } = plan;
   const table = slot.table;
   const terms = conjuncts(join.on);
-  const conditions: IndexCondition[] = preserved ? [...whereConditions] : [];
   const ranges = !hasOr(join.on);
   let equi: EquiJoin | undefined;
+  const own: Expr[] = [];
   for (const term of terms) {
     const used = slotsOf(term, slots);
-    if (used.size === 1 && used.has(slot.index)) {
-      const condition = indexConditionOf(term, slot, slots, ranges);
-      if (condition) conditions.push(condition);
-    } else if (!equi && join.mode !== "CROSS") equi = equiJoinOf(term, slot, slots);
+    if (used.size === 1 && used.has(slot.index)) own.push(term);
+    else if (!equi && join.mode !== "CROSS") equi = equiJoinOf(term, slot, slots);
   }
+  const conditions: IndexCondition[] = [...(preserved ? whereConditions : []), ...indexConditions(own, slot, slots, ranges)];
   const left = Array.isArray(rows) ? (rows as Row[]) : [...rows];
   const out: Row[] = [];
   const on = plan.on;
@@ -67,6 +66,7 @@ export function joinRows(
       const value = equi.outer(row);
       let found = false;
       for (const record of primary ? single(lookup(table, value)) : byIndex(table, column, value)) {
+        if (conditions.length && !meets(conditions, record)) continue;
         const joined = [...row, record];
         if (matches(joined)) {
           out.push(joined);

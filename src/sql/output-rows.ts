@@ -61,8 +61,9 @@ export function outputRows(rows: Row[], plan: SelectPlan): Array<Record<string, 
 }
 
 /**
- * One answer row: undefined columns become null; null, undefined and NaN expressions are left
- * out; Infinity becomes null.
+ * One answer row: undefined columns become null; undefined and NaN expressions are left out (an
+ * expression that is null, such as `NULLIF(col, 5)` over a stored null, is kept, as in Harper,
+ * while SQL's NULL literal is undefined there); Infinity becomes null.
  */
 function project(row: Row, columns: OutputColumn[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -72,7 +73,7 @@ function project(row: Row, columns: OutputColumn[]): Record<string, unknown> {
       // AlaSQL drops NaN from the row; Infinity prints as null in JSON.
       if (!Number.isNaN(value)) out[column.key] = null;
     } else if (column.kind === "column") out[column.key] = value === undefined ? null : value;
-    else if (value !== undefined && (value !== null || column.kind === "aggregate")) out[column.key] = value;
+    else if (value !== undefined) out[column.key] = value;
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { sqlTable } from "./access.js";
 import { compileExpression } from "./compile-expression.js";
 import type { CompileContext } from "./compile-expression.js";
 import type { DeleteStatement, InsertStatement, UpdateStatement } from "./ir.js";
-import { candidates, conjuncts, hasOr, indexConditionOf, slotsOf } from "./plan-access.js";
+import { candidates, conjuncts, hasOr, indexConditions, slotsOf } from "./plan-access.js";
 import type { IndexCondition } from "./plan-access.js";
 import { deleteUse, insertUse, updateUse } from "./permission-uses.js";
 import { slotOf } from "./scope.js";
@@ -108,12 +108,8 @@ function writeSlot(storage: Storage, statement: UpdateStatement | DeleteStatemen
 function matching(slot: Slot, statement: UpdateStatement | DeleteStatement): () => Iterable<Row> {
   const where = statement.where ? compileExpression(statement.where, { slots: [slot] }) : undefined;
   const ranges = !hasOr(statement.where);
-  const conditions: IndexCondition[] = [];
-  for (const term of conjuncts(statement.where)) {
-    if (slotsOf(term, [slot]).size !== 1) continue;
-    const condition = indexConditionOf(term, slot, [slot], ranges);
-    if (condition) conditions.push(condition);
-  }
+  const terms = conjuncts(statement.where).filter((term) => slotsOf(term, [slot]).size === 1);
+  const conditions: IndexCondition[] = indexConditions(terms, slot, [slot], ranges);
   const table = slot.table;
   return function* () {
     for (const record of candidates(table, conditions)) {

@@ -1,5 +1,5 @@
-import type { SelectStatement } from "./ir.js";
-import { conjuncts, hasOr, indexConditionOf, slotsOf } from "./plan-access.js";
+import type { Expr, SelectStatement } from "./ir.js";
+import { conjuncts, hasOr, indexConditions, slotsOf } from "./plan-access.js";
 import type { IndexCondition } from "./plan-access.js";
 import type { Slot } from "./scope.js";
 
@@ -20,14 +20,16 @@ export function slotConditions(statement: SelectStatement, slots: readonly Slot[
   const conditionsBySlot: IndexCondition[][] = slots.map(() => []);
   const preserved = slots.map((_, index) => !isNullSupplied(statement, index));
   const ranges = !hasOr(statement.where);
+  const termsBySlot: Expr[][] = slots.map(() => []);
   for (const term of conjuncts(statement.where)) {
     const used = slotsOf(term, slots);
     if (used.size !== 1) continue;
     const index = [...used][0]!;
-    if (!preserved[index]) continue;
-    const condition = indexConditionOf(term, slots[index]!, slots, ranges);
-    if (condition) conditionsBySlot[index]!.push(condition);
+    if (preserved[index]) termsBySlot[index]!.push(term);
   }
+  termsBySlot.forEach((terms, index) => {
+    if (terms.length) conditionsBySlot[index] = indexConditions(terms, slots[index]!, slots, ranges);
+  });
   return { conditionsBySlot, preserved };
 }
 

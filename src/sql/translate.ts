@@ -13,25 +13,46 @@ const is = (node: Node, name: string): boolean => node instanceof (yy[name] as n
 const binaryOps: ReadonlySet<string> = new Set<BinaryOp>([
   "=", "==", "===", "!=", "!==", "<>", "<", ">", "<=", ">=", "AND", "OR", "+", "-", "*", "/", "%", "||", "LIKE", "NOT LIKE", "REGEXP",
 ]);
-const equalities: ReadonlySet<string> = new Set(["=", "==", "===", "!=", "!==", "<>"]);
 const unsupported = (what: string) => invalidSql(`${what} is not supported`);
 
 /**
  * Translates AlaSQL's AST of one statement into the plain tree of ir.ts, refusing what harper-ops
  * does not run (sub-queries, UNION, comma joins, INSERT ... SELECT) with a clear message. It also
- * applies Harper's literal rewrites: `'true'`/`'false'` compared with `=`/`<>` or listed in IN
- * are booleans, and numeric strings in an IN list are numbers (spec sql.md §4.4).
+ * applies Harper's literal rewrites of a WHERE clause (whereExpression).
  */
 export function translateStatement(node: Node, type: Statement["type"], params?: ReadonlyArray<number | string>): Statement {
   const outer = currentParams;
   const outerDepth = depth;
+  const outerWhere = inWhere;
   currentParams = params;
   depth = 0;
+  inWhere = false;
   try {
     return translateNode(node, type);
   } finally {
     currentParams = outer;
     depth = outerDepth;
+    inWhere = outerWhere;
+  }
+}
+
+/** Whether the expression being translated is (inside) a WHERE clause: see whereExpression. */
+let inWhere = false;
+
+/**
+ * A WHERE clause, with the rewrites Harper 4.7 applies to the WHERE of SELECT, UPDATE and DELETE
+ * (and nowhere else: not ON, HAVING or the select list), at any depth: a string literal on the
+ * right of any binary operator that reads `true`/`TRUE`/`false`/`FALSE` is that boolean
+ * (`v > 'true'` is `v > true`; `'true' = v` is left alone), and every literal of an IN list is
+ * cast as Harper's autoCast casts it (harperCast).
+ */
+function whereExpression(node: Node): Expr {
+  const outer = inWhere;
+  inWhere = true;
+  try {
+    return expression(node);
+  } finally {
+    inWhere = outer;
   }
 }
 
@@ -57,11 +78,11 @@ function translateNode(node: Node, type: Statement["type"]): Statement {
       type: "update",
       table: tableRef(node.table),
       set: (node.columns as Node[]).map((c) => ({ column: String(c.column.columnid), value: expression(c.expression) })),
-      where: node.where ? expression(node.where) : undefined,
+      where: node.where ? whereExpression(node.where) : undefined,
     };
   }
   if (type === "delete" && is(node, "Delete")) {
-    return { type: "delete", table: tableRef(node.table), where: node.where ? expression(node.where) : undefined };
+    return { type: "delete", table: tableRef(node.table), where: node.where ? whereExpression(node.where) : undefined };
   }
   throw invalidSql(`unsupported SQL type ${type} in SQL: [object Object]`);
 }
@@ -95,7 +116,7 @@ function translateSelect(node: Node): SelectStatement {
     distinct: node.distinct === true,
     from: hasFrom ? tableRef(from[0]) : undefined,
     joins,
-    where: node.where ? expression(node.where.expression ?? node.where) : undefined,
+    where: node.where ? whereExpression(node.where.expression ?? node.where) : undefined,
     groupBy: ((node.group ?? []) as Node[]).map(expression),
     groupByText: ((node.group ?? []) as Node[]).map(harperText),
     having: node.having ? expression(node.having) : undefined,
@@ -122,18 +143,40 @@ function selectItem(node: Node, hasFrom: boolean): SelectItem {
   return { kind: "expr", expr, alias, name: alias ?? columnName(node, hasFrom), text: harperText(node) };
 }
 
-/** Harper's literal rewrite for comparisons: `'true'`/`'false'` become booleans. */
+const booleanWords: ReadonlyMap<string, boolean> = new Map([["true", true], ["TRUE", true], ["false", false], ["FALSE", false]]);
+
+/** Harper's rewrite of the right operand of a WHERE comparison: `'true'`/`'TRUE'`/`'false'`/`'FALSE'` become booleans. */
 function booleanLiteral(expr: Expr): Expr {
-  if (expr.kind === "literal" && (expr.value === "true" || expr.value === "false")) return { kind: "literal", value: expr.value === "true" };
+  if (expr.kind === "literal" && typeof expr.value === "string" && booleanWords.has(expr.value)) return { kind: "literal", value: booleanWords.get(expr.value) };
   return expr;
 }
 
-/** Harper's rewrite of IN items: booleans as above, numeric strings as numbers. */
-function inItem(expr: Expr): Expr {
-  if (expr.kind === "literal" && typeof expr.value === "string" && expr.value.trim() !== "" && Number.isFinite(Number(expr.value))) {
-    return { kind: "literal", value: Number(expr.value) };
+/**
+ * A string as Harper's autoCast reads it (its IN lists in WHERE): JSON-looking `[...]`/`{...}` is
+ * parsed, `true`/`TRUE`/`false`/`FALSE` are booleans, and a number is a number unless it has a
+ * leading zero (`'05'`, `'0x3'`; `'0'` and `'0.5'` are numbers) or an `e` (`'1e1'`): `' 3'`,
+ * `'3.'`, `'+3'` and `'-02'` are numbers. `'null'`/`'undefined'` stay strings (Harper fails on them).
+ */
+export function harperCast(value: string): unknown {
+  if ((value.startsWith("[") && value.endsWith("]")) || (value.startsWith("{") && value.endsWith("}"))) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
   }
-  return booleanLiteral(expr);
+  const word = booleanWords.get(value);
+  if (word !== undefined) return word;
+  const numeric = value.trim() !== "" && !Number.isNaN(Number(value)) && !Number.isNaN(parseFloat(value));
+  if (!numeric) return value;
+  if ((value.startsWith("0.") || (value !== "0" && !value.startsWith("0") && !/e/i.test(value))) || value === "0") return Number(value) + 0;
+  return value;
+}
+
+/** Harper's rewrite of IN items in WHERE (harperCast). */
+function inItem(expr: Expr): Expr {
+  if (expr.kind === "literal" && typeof expr.value === "string") return { kind: "literal", value: harperCast(expr.value) };
+  return expr;
 }
 
 /**
@@ -206,7 +249,8 @@ function operation(node: Node): Expr {
   }
   if (op === "IN" || op === "NOT IN") {
     if (!Array.isArray(node.right)) throw unsupported("A sub-query");
-    return { kind: "in", negated: op === "NOT IN", operand: expression(node.left), list: (node.right as Node[]).map((n) => inItem(expression(n))) };
+    const list = (node.right as Node[]).map((n) => expression(n));
+    return { kind: "in", negated: op === "NOT IN", operand: expression(node.left), list: inWhere ? list.map(inItem) : list };
   }
   if (op === "BETWEEN" || op === "NOT BETWEEN") {
     return { kind: "between", negated: op === "NOT BETWEEN", operand: expression(node.left), low: expression(node.right1), high: expression(node.right2) };
@@ -220,13 +264,9 @@ function operation(node: Node): Expr {
   }
   if (op === "AND" || op === "OR") return chain(node, op);
   if (!binaryOps.has(op)) throw unsupported(`The operator ${op}`);
-  let left = expression(node.left);
-  let right = expression(node.right);
-  if (equalities.has(op)) {
-    left = booleanLiteral(left);
-    right = booleanLiteral(right);
-  }
-  return { kind: "binary", op: op as BinaryOp, left, right };
+  const left = expression(node.left);
+  const right = expression(node.right);
+  return { kind: "binary", op: op as BinaryOp, left, right: inWhere ? booleanLiteral(right) : right };
 }
 
 /**
