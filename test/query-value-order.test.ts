@@ -70,15 +70,26 @@ test("comparator aliases map to canonical names; only eq ne lt le gt ge auto-cas
   }
 });
 
-test("auto-cast turns number literals, true, false and null strings into values", () => {
+test("auto-cast converts text as Harper's autoCast does (recorded from HarperDB 4.7.29 with eq)", () => {
+  // search_by_conditions with `eq` on the peer: " 5" and "5 " found the number 5, "TRUE" true,
+  // "undefined" and "NULL" null; "1e3" found the string "1e3", "0025" the string "0025", an ISO
+  // date-time no string (it is a Date), "NaN" nothing.
   assert.equal(autoCastValue("25"), 25);
   assert.equal(autoCastValue("-1.5"), -1.5);
-  assert.equal(autoCastValue("1e3"), 1000);
   assert.equal(autoCastValue("0"), 0);
+  assert.equal(autoCastValue(" 5"), 5);
+  assert.equal(autoCastValue("5 "), 5);
+  assert.equal(autoCastValue(" 7 "), 7);
   assert.equal(autoCastValue("true"), true);
+  assert.equal(autoCastValue("TRUE"), true);
   assert.equal(autoCastValue("false"), false);
+  assert.equal(autoCastValue("FALSE"), false);
   assert.equal(autoCastValue("null"), null);
-  for (const kept of ["0025", " 25", "25 ", "", "abc", "True", "1e400", "12345678901234567890", "0x10", "Infinity", "NaN"]) {
+  assert.equal(autoCastValue("NULL"), null);
+  assert.equal(autoCastValue("undefined"), null);
+  assert.ok(Number.isNaN(autoCastValue("NaN")));
+  assert.ok(autoCastValue("2020-01-01T00:00:00.000Z") instanceof Date);
+  for (const kept of ["0025", "1e3", "1e400", "", "abc", "True", "0x10", "Infinity", "2020-01-01"]) {
     assert.equal(autoCastValue(kept), kept, JSON.stringify(kept));
   }
   assert.deepEqual(autoCastValue([1, "2"]), [1, "2"]);

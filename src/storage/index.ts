@@ -9,6 +9,7 @@ export type { Storage, StorageOptions } from "./storage.js";
 export type { Table } from "./table-handle.js";
 export type { IndexReader } from "./index-reader.js";
 export type { Condition, IndexRange, IndexSource, Query } from "./query/index.js";
+export { autoCast } from "./query/auto-cast.js";
 export type {
   AttributeDefinition,
   AttributeInfo,

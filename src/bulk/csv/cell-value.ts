@@ -3,62 +3,15 @@
  * own functions: `autoCast` for columns without a declared type, `coerceType` for declared types
  * and `autoCastJSON` for the JSON-cell step of file, URL and S3 loads.
  */
+import { autoCast } from "../../storage/index.js";
 import { CsvError } from "./csv-error.js";
-
-/** Cells that stand for a value of their own (Harper's `autoCast` table; case-sensitive). */
-const literals: ReadonlyMap<string, unknown> = new Map<string, unknown>([
-  ["true", true],
-  ["TRUE", true],
-  ["false", false],
-  ["FALSE", false],
-  ["null", null],
-  ["NULL", null],
-  ["undefined", null],
-  ["NaN", NaN],
-]);
-
-/**
- * Full ISO-8601 date-times with a zone (`Z` or `±hh:mm`), with seconds and fraction, seconds, or
- * minutes only: Harper's pattern, character for character. Date-only text does not match.
- */
-const isoDateTime =
-  /^((\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d+([+-][0-2]\d:[0-5]\d|Z))|(\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d([+-][0-2]\d:[0-5]\d|Z))|(\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d([+-][0-2]\d:[0-5]\d|Z)))$/;
 
 /** A zone at the end of a Date cell (else Harper appends `Z`, reading the text as UTC). */
 const dateZone = /[+-][0-9]{2}:[0-9]{2}|[a-zA-Z]$/;
 
-/** The `is-number` test Harper uses: not blank, and finite once converted with `+`. */
-function isNumeric(text: string): boolean {
-  const value = +text;
-  // Blank text converts to 0; only then is the (allocating) trim needed.
-  return Number.isFinite(value) && (value !== 0 || text.trim() !== "");
-}
-
-/**
- * Harper's `autoCasterIsNumberCheck`: numeric text, except forms starting with `0` (`007`, `0x10`;
- * `0` itself and `0.`-decimals are numbers) and text containing `e`/`E` (`1e3`). The leading-zero
- * test looks at the text as given, so `" 007"` is a number; `0.`-decimals pass before the `e`
- * test, so `0.5e3` is one too.
- */
-function looksNumeric(text: string): boolean {
-  if (text.startsWith("0.") && isNumeric(text)) return true;
-  if (text !== "0" && text.startsWith("0")) return false;
-  // Harper tests toUpperCase().includes("E"); text where another letter upper-cases to E is not
-  // numeric anyway.
-  return !text.includes("e") && !text.includes("E") && isNumeric(text);
-}
-
 /** Harper's conversion of one CSV cell for a column without a declared type (spec bulk-jobs.md §4.3 table). */
 export function untypedCell(text: string): unknown {
-  if (text === "") return "";
-  if (literals.has(text)) return literals.get(text);
-  if (looksNumeric(text)) return Number(text);
-  if (isoDateTime.test(text)) {
-    const date = new Date(text);
-    // The pattern admits e.g. month 19; Harper would store an Invalid Date, we keep the text.
-    if (!Number.isNaN(date.getTime())) return date;
-  }
-  return text;
+  return autoCast(text);
 }
 
 /** A number that must not be NaN (Harper's `rejectNaN`). */

@@ -1,3 +1,4 @@
+import { autoCast } from "./auto-cast.js";
 import type { Comparator } from "./query.js";
 
 /** What a comparator name given by a client stands for. */
@@ -64,23 +65,12 @@ export function normaliseComparator(name: string): NormalisedComparator | undefi
   return comparator === undefined ? undefined : { comparator, autoCast: autoCasting.has(name) };
 }
 
-/** A decimal number literal without leading zeros (so `"0025"`, a zip code, stays a string). */
-const numberLiteral = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
 /**
- * Harper's auto-cast of a condition value given with a short alias (spec nosql §7.3): the strings
- * `"true"`, `"false"`, `"null"` become `true`, `false`, `null`, and a decimal number literal
- * becomes that number (`"25"` → 25, `"-1.5"` → -1.5). Strings that are not plain literals (`"0025"`,
- * `" 25"`, `"1e400"`, an integer beyond 2^53) and every non-string value are returned unchanged.
+ * Harper's auto-cast of a condition value given with a short alias (spec nosql §7.3): a string is
+ * converted as Harper's `autoCast` converts it (auto-cast.ts: `"25"` → 25, `" 7 "` → 7, `"TRUE"` →
+ * true, `"undefined"` → null, `"0025"` and `"1e3"` stay text); every other value is unchanged.
+ * Recorded from HarperDB 4.7.29 (test/query-value-order.test.ts).
  */
 export function autoCastValue(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  if (value === "true") return true;
-  if (value === "false") return false;
-  if (value === "null") return null;
-  if (!numberLiteral.test(value)) return value;
-  const number = Number(value);
-  if (!Number.isFinite(number)) return value;
-  if (/^-?\d+$/.test(value) && !Number.isSafeInteger(number)) return value;
-  return number;
+  return typeof value === "string" ? autoCast(value) : value;
 }
