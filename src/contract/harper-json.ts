@@ -98,8 +98,9 @@ function normalise(message: DescMessage, value: JsonValue): JsonValue {
   if (mapping.unwrap) value = { [mapping.unwrap.name]: value };
   if (!isObject(value)) return value;
   const out: JsonObject = {};
-  // The key each field takes its value from: its own name, else the alias sent (the last one).
-  const winners = new Map<DescField, string>();
+  // One pass over the keys sent (the hot path: every condition of a search is a message); the
+  // mistakes are put in declaration order only when there are some.
+  let problems: Array<{ field: DescField; error: BodyError }> | undefined;
   for (const key of Object.keys(value)) {
     if (key === "__proto__") continue; // never a field; assigning it would set a prototype
     const field = mapping.byKey.get(key);
@@ -109,27 +110,26 @@ function normalise(message: DescMessage, value: JsonValue): JsonValue {
     }
     const canonical = mapping.aliases.get(key);
     if (canonical !== undefined && Object.hasOwn(value, canonical)) continue; // the field's own name wins
-    winners.set(field, key);
-  }
-  const problems: BodyError[] = [];
-  for (const field of message.fields) {
-    const key = winners.get(field);
-    if (key === undefined) continue;
     const checks = keyChecksOf(mapping, field);
     const found = typeProblems(field, checks, value, key);
     if (found.length) {
-      problems.push(...found.map((text) => new BodyError(text, key, expectedType(field))));
+      problems ??= [];
+      for (const text of found) problems.push({ field, error: new BodyError(text, key, expectedType(field)) });
       continue;
     }
     try {
       out[field.name] = normaliseField(field, key, readValue(field, checks, key, value[key] as JsonValue));
     } catch (error) {
       if (!isBodyError(error)) throw error;
-      problems.push(error);
+      (problems ??= []).push({ field, error });
     }
   }
-  const [first] = problems;
-  if (first) throw new BodyError(problems.map((p) => p.message).join(mapping.typeErrorSeparator), first.key, first.expected);
+  if (problems) {
+    // Array.prototype.sort is stable: several mistakes of one field keep their order.
+    problems.sort((a, b) => message.fields.indexOf(a.field) - message.fields.indexOf(b.field));
+    const first = problems[0]!.error;
+    throw new BodyError(problems.map((p) => p.error.message).join(mapping.typeErrorSeparator), first.key, first.expected);
+  }
   return out;
 }
 

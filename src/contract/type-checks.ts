@@ -9,14 +9,19 @@ import type { KeyChecks } from "./field-mapping.js";
  * value Harper sees there after its copy of `database` into `schema`), in Harper's order. `null`
  * is left to mean "not set"; a number is fine under a key of `number_keys`.
  */
-export function typeProblems(field: DescField, checks: KeyChecks, body: JsonObject, winner: string): string[] {
-  const expected = expectedType(field);
-  if (expected === undefined) return [];
+export function typeProblems(field: DescField, checks: KeyChecks, body: JsonObject, winner: string): readonly string[] {
   if (checks.checkedKeys.length === 0) {
-    // The common case, once per field of every message of a body (a search's conditions too).
-    const problem = typeProblem(expected, checks, winner, body[winner] as JsonValue);
-    return problem === undefined ? [] : [problem];
+    // The common case, once per field of every message of a body (a search's conditions too):
+    // no allocation when the value fits.
+    const value = body[winner] as JsonValue;
+    if (value === null) return noProblems;
+    const expected = expectedType(field);
+    if (expected === undefined) return noProblems;
+    const problem = typeProblem(expected, checks, winner, value);
+    return problem === undefined ? noProblems : [problem];
   }
+  const expected = expectedType(field);
+  if (expected === undefined) return noProblems;
   const problems: string[] = [];
   for (const [key, value] of checkedValues(field, checks, body, winner)) {
     const problem = typeProblem(expected, checks, key, value);
@@ -33,6 +38,8 @@ export function readValue(field: DescField, checks: KeyChecks, key: string, valu
   if (typeof value === "number" && checks.numberKeys.has(key) && expectedType(field) === "string") return String(value);
   return value;
 }
+
+const noProblems: readonly string[] = Object.freeze([]);
 
 const expectedTypes = new WeakMap<DescField, string | null>();
 
