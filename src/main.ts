@@ -85,6 +85,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ];
     const dispatcher = createDispatcher({
       interceptors,
+      limits: { ...settings.limits },
       routes: (dispatch) => createRoutes({ storage, settings, logger, jobs, ...auth, parseDuration: (value) => parseDuration(value) }, dispatch),
       onRejected: ({ operation, error }) => {
         const status = httpStatusOf(error.code);

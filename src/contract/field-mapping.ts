@@ -21,6 +21,16 @@ export interface MessageMapping {
   readonly checks: ReadonlyMap<string, KeyChecks>;
   /** How Harper joins the type errors of several fields of one body. */
   readonly typeErrorSeparator: string;
+  /** Field name -> the `operationsApi.limits` key bounding its items, and the message over it. */
+  readonly countLimits: ReadonlyMap<string, CountLimit>;
+}
+
+/** A list field's `count_limit` and `count_limit_error` options. */
+export interface CountLimit {
+  /** The key of `operationsApi.limits`. */
+  readonly key: string;
+  /** The message, `{limit}` standing for the limit. */
+  readonly error: string;
 }
 
 /**
@@ -61,6 +71,7 @@ function computeMapping(message: DescMessage): MessageMapping {
   const omitEmpty: DescField[] = [];
   const nested: DescField[] = [];
   const checks = new Map<string, KeyChecks>();
+  const countLimits = new Map<string, CountLimit>();
   let unwrap: DescField | undefined;
   for (const field of message.fields) {
     byKey.set(field.name, field);
@@ -86,6 +97,7 @@ function computeMapping(message: DescMessage): MessageMapping {
         throw new Error(`${field.toString()} checks '${key}', which is neither its name nor an alias`);
       }
     }
+    if (options.countLimit) countLimits.set(field.name, { key: options.countLimit, error: options.countLimitError });
     checks.set(field.name, {
       typeError: options.typeError || undefined,
       numberKeys: new Set(options.numberKeys),
@@ -94,7 +106,7 @@ function computeMapping(message: DescMessage): MessageMapping {
     });
   }
   const typeErrorSeparator = hasOption(message, messageOption) ? getOption(message, messageOption).typeErrorSeparator : "";
-  return { byKey, aliases, unwrap, omitEmpty, nested, checks, typeErrorSeparator: typeErrorSeparator || ". " };
+  return { byKey, aliases, unwrap, omitEmpty, nested, checks, typeErrorSeparator: typeErrorSeparator || ". ", countLimits };
 }
 
 /** The type checks of a field: its declared ones, or the key that wins checked by JSON type alone. */

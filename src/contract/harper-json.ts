@@ -40,12 +40,40 @@ const envelopeKeys = new Set(["operation"]);
 export function requestFromHarperJson<Desc extends DescMessage>(
   schema: Desc,
   body: JsonObject,
+  limits?: Readonly<Record<string, number>>,
 ): MessageShape<Desc> {
   const input: JsonObject = {};
   for (const key of Object.keys(body)) {
     if (!envelopeKeys.has(key)) input[key] = body[key] as JsonValue;
   }
+  if (limits) checkCountLimits(schema, input, limits);
   return messageFromHarperJson(schema, input);
+}
+
+/**
+ * Refuses a body whose list fields hold more items than their `count_limit` allows (the items of
+ * the same field in its items counted too), before anything is converted: counting stops at the
+ * limit, so a body of 200,000 search conditions costs a count of 1,001.
+ */
+function checkCountLimits(schema: DescMessage, body: JsonObject, limits: Readonly<Record<string, number>>): void {
+  const mapping = fieldMapping(schema);
+  for (const [name, { key, error }] of mapping.countLimits) {
+    const limit = limits[key];
+    const field = mapping.byKey.get(name);
+    if (limit === undefined || field === undefined) continue;
+    const keys = [name, ...[...mapping.aliases].filter(([, canonical]) => canonical === name).map(([alias]) => alias)];
+    let count = 0;
+    const pending: unknown[] = [body];
+    while (pending.length > 0) {
+      const holder = pending.pop();
+      if (!isObject(holder as JsonValue)) continue;
+      const list = keys.map((k) => (holder as JsonObject)[k]).find(Array.isArray);
+      if (!list) continue;
+      count += list.length;
+      if (count > limit) throw new BodyError(error.replaceAll("{limit}", String(limit)), name, "array");
+      for (const item of list) pending.push(item);
+    }
+  }
 }
 
 /**

@@ -29,6 +29,11 @@ export interface DispatcherOptions {
    * the log; the request log interceptor logs everything else.
    */
   onRejected?(info: { operation: string | undefined; error: ConnectError }): void;
+  /**
+   * `operationsApi.limits`, for the lists the contract bounds by one of them (`count_limit`):
+   * a Harper JSON body over such a bound is refused before it is converted.
+   */
+  limits?: Readonly<Record<string, number>>;
 }
 
 /** The route table, the dispatch table built from it, and the one dispatch path. */
@@ -76,7 +81,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let message;
     let bodyError: ConnectError | undefined;
     try {
-      message = requestFromHarperJson(handler.method.input, body);
+      message = requestFromHarperJson(handler.method.input, body, options.limits);
     } catch (error) {
       if (!isBodyError(error)) throw error;
       message = create(handler.method.input);
