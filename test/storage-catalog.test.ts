@@ -46,6 +46,7 @@ test(
         hdb_certificate: "name",
         hdb_info: "info_id",
         hdb_analytics: "id",
+        hdb_status: "id",
       };
       for (const [name, primaryKey] of Object.entries(expected)) {
         const table = storage.table("system", name);

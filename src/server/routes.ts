@@ -29,6 +29,7 @@ import { createJobService } from "../services/job-service.js";
 import { createLogService } from "../services/log-service.js";
 import { createNoSqlService } from "../services/nosql-service.js";
 import { createSqlService } from "../services/sql-service.js";
+import { createStatusService } from "../services/status-service.js";
 import { createTokenService } from "../services/token-service.js";
 import { createUserService } from "../services/user-service.js";
 import type { Storage } from "../storage/index.js";
@@ -77,7 +78,18 @@ export function createRoutes(deps: RouteDependencies, dispatch: Dispatch): Route
     route(NoSqlService, createNoSqlService(storage, settings.limits, () => authenticator.flush())),
     unbuilt(RegistrationService),
     route(SqlService, createSqlService(storage, settings.limits)),
-    unbuilt(SystemService),
+    route(
+      SystemService,
+      createStatusService({
+        storage,
+        // The parts of harper-ops get_status reports; each is up while the server answers.
+        components: () => ["http", "threads", "authentication", "logging", "operationsApi", "rootPath", "storage"].map((name) => ({ name, status: "healthy" })),
+        restartRequired: () => false,
+      }),
+      "restart",
+      "restartService",
+      "systemInformation",
+    ),
     route(
       TokenService,
       createTokenService({

@@ -55,6 +55,7 @@ export const systemTables: readonly CreateTableOptions[] = [
   ]),
   table("hdb_info", "info_id", ["data_version_num", "hdb_version_num", ...timestamps]),
   table("hdb_analytics", "id", ["method", "metric", "path", "type"]),
+  table("hdb_status", "id", ["status", ...timestamps]),
 ];
 
 function table(name: string, primaryKey: string, attributes: string[]): CreateTableOptions {
