@@ -28,6 +28,7 @@ import { createDatabaseService } from "../services/database-service.js";
 import { createJobService } from "../services/job-service.js";
 import { createLogService } from "../services/log-service.js";
 import { createNoSqlService } from "../services/nosql-service.js";
+import { createRegistrationService } from "../services/registration-service.js";
 import { createSqlService } from "../services/sql-service.js";
 import { createStatusService } from "../services/status-service.js";
 import { createTokenService } from "../services/token-service.js";
@@ -76,7 +77,7 @@ export function createRoutes(deps: RouteDependencies, dispatch: Dispatch): Route
       }),
     ),
     route(NoSqlService, createNoSqlService(storage, settings.limits, () => authenticator.flush())),
-    unbuilt(RegistrationService),
+    route(RegistrationService, createRegistrationService(), "installUsageLicense", "getUsageLicenses"),
     route(SqlService, createSqlService(storage, settings.limits)),
     route(
       SystemService,
