@@ -92,6 +92,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         logger[failureLevel(status)]({ thread: requestThread, tags: [], operation, protocol: "json", status }, error.rawMessage);
       },
     });
+    let shuttingDown = false;
     const handler = createApp({
       dispatcher,
       interceptors,
@@ -99,6 +100,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       maxBodyBytes: settings.maxRequestBodySize,
       maxJsonDepth: settings.limits.jsonDepth,
       logger,
+      notReady: () => {
+        if (shuttingDown) return ["shutting down"];
+        try {
+          const availability = storage.table("system", "hdb_status")?.get("availability");
+          return availability?.["status"] === "Unavailable" ? ["status 'availability' is Unavailable"] : [];
+        } catch {
+          return ["storage is not open"];
+        }
+      },
     });
     const listener = await listen(handler, config, logger);
     closers.unshift(() => listener.close(5000));
@@ -116,6 +126,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       dispatch: dispatcher.dispatch,
       close() {
         closing ??= (async () => {
+          shuttingDown = true;
           logger.notify({ tags: [] }, "harper-ops is shutting down");
           for (const close of closers) await close();
           await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -24,6 +24,11 @@ export interface AppOptions {
   maxJsonDepth: number;
   /** Where requests refused before dispatch are logged. */
   logger: Logger;
+  /**
+   * Why the server is not ready to take traffic (`GET /ready`): none when it is. Absent: always
+   * ready.
+   */
+  notReady?: () => string[];
 }
 
 /**
@@ -59,7 +64,11 @@ export function createApp(options: AppOptions): (req: NodeRequest, res: NodeResp
     contextValues: (req) => contextValues(req, protocolOf(String(req.headers["content-type"] ?? ""))),
     fallback: (req, res) => {
       const path = (req.url ?? "/").split("?")[0];
-      if (path === "/" || req.method !== "POST") {
+      if ((req.method === "GET" || req.method === "HEAD") && (path === "/health" || path === "/ready")) {
+        const reasons = path === "/ready" ? (options.notReady?.() ?? []) : [];
+        logger.debug({ thread: requestThread, tags: [], path, method: req.method, status: reasons.length ? 503 : 200 }, "probe");
+        probe(req, res, reasons);
+      } else if (path === "/" || req.method !== "POST") {
         void compat(req, res);
       } else {
         logger.debug({ thread: requestThread, tags: [], path, method: req.method }, "unknown path");
@@ -69,6 +78,18 @@ export function createApp(options: AppOptions): (req: NodeRequest, res: NodeResp
     },
     onError: (error) => logger.error({ tags: [], err: error }, "an RPC handler failed"),
   });
+}
+
+/**
+ * Answers a load balancer's probe without credentials and without reading a body: `GET /health`
+ * (liveness: the process answers) and `GET /ready` (readiness: 503 with the reasons while it
+ * should not get traffic). Harper has neither; nothing about the machine is told.
+ */
+function probe(req: NodeRequest, res: NodeResponse, reasons: readonly string[]): void {
+  const body = reasons.length ? { status: "not ready", reasons } : { status: "ok" };
+  res.writeHead(reasons.length ? 503 : 200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  if (req.method === "HEAD") res.end();
+  else res.end(JSON.stringify(body));
 }
 
 function headerOf(req: NodeRequest): string | null {
