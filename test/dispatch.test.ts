@@ -161,11 +161,11 @@ test("the route table lists every service of the contract exactly once", () => {
 });
 
 test("an unbuilt operation answers 'not implemented yet' after the role check", async () => {
-  assert.deepEqual(await post({ operation: "system_information" }), {
+  assert.deepEqual(await post({ operation: "restart" }), {
     status: 501,
-    body: { error: "Operation 'system_information' is not implemented yet" },
+    body: { error: "Operation 'restart' is not implemented yet" },
   });
-  assert.equal((await post({ operation: "system_information" }, clerk)).status, 403);
+  assert.equal((await post({ operation: "restart" }, clerk)).status, 403);
 });
 
 test("a route must implement every RPC it does not list as unbuilt", () => {

@@ -31,6 +31,7 @@ import { createNoSqlService } from "../services/nosql-service.js";
 import { createRegistrationService } from "../services/registration-service.js";
 import { createSqlService } from "../services/sql-service.js";
 import { createStatusService } from "../services/status-service.js";
+import { createSystemInformationService } from "../services/system-information.js";
 import { createTokenService } from "../services/token-service.js";
 import { createUserService } from "../services/user-service.js";
 import type { Storage } from "../storage/index.js";
@@ -81,15 +82,17 @@ export function createRoutes(deps: RouteDependencies, dispatch: Dispatch): Route
     route(SqlService, createSqlService(storage, settings.limits)),
     route(
       SystemService,
-      createStatusService({
-        storage,
-        // The parts of harper-ops get_status reports; each is up while the server answers.
-        components: () => ["http", "threads", "authentication", "logging", "operationsApi", "rootPath", "storage"].map((name) => ({ name, status: "healthy" })),
-        restartRequired: () => false,
-      }),
+      {
+        ...createStatusService({
+          storage,
+          // The parts of harper-ops get_status reports; each is up while the server answers.
+          components: () => ["http", "threads", "authentication", "logging", "operationsApi", "rootPath", "storage"].map((name) => ({ name, status: "healthy" })),
+          restartRequired: () => false,
+        }),
+        ...createSystemInformationService({ storage }),
+      },
       "restart",
       "restartService",
-      "systemInformation",
     ),
     route(
       TokenService,

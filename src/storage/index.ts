@@ -7,6 +7,7 @@
 export { openStorage } from "./storage.js";
 export type { Storage, StorageOptions } from "./storage.js";
 export type { Table } from "./table-handle.js";
+export type { EnvironmentStatistics, ReaderSlot, StoreStatistics } from "./environment-stats.js";
 export type { IndexReader } from "./index-reader.js";
 export type { Condition, IndexRange, IndexSource, Query } from "./query/index.js";
 export { autoCast } from "./query/auto-cast.js";

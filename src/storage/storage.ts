@@ -12,6 +12,8 @@ import {
   syncDirectory,
 } from "./database-env.js";
 import type { DatabaseEnv, TableState } from "./database-env.js";
+import { environmentStatistics } from "./environment-stats.js";
+import type { EnvironmentStatistics } from "./environment-stats.js";
 import { databaseNotFound, StorageError, systemIsReadOnlyMessage, tableNotFound, toStorageError } from "./errors.js";
 import { lastUpdatedKey } from "./record-writer.js";
 import { tableStorePrefix } from "./store-names.js";
@@ -77,6 +79,11 @@ export interface Storage {
   requireTable(database: string, name: string): Table;
   /** The tables of a database, in creation order. NOT_FOUND when the database is missing. */
   tables(database: string): TableInfo[];
+  /**
+   * LMDB statistics of every database's environment, `system` included, by database name in
+   * creation order (system_information `metrics`).
+   */
+  environmentStats(): Record<string, EnvironmentStatistics>;
   /** Waits for pending writes and closes every environment. Later calls throw CLOSED. */
   close(): Promise<void>;
 }
@@ -264,6 +271,13 @@ export function openStorage(options: StorageOptions): Storage {
     tables(database) {
       alive();
       return [...envOf(database).tables.values()].map((state) => state.info);
+    },
+    environmentStats() {
+      alive();
+      const result: Record<string, EnvironmentStatistics> = {};
+      const ordered = [...envs.values()].sort((a, b) => a.catalog.createdTime - b.catalog.createdTime || (a.name < b.name ? -1 : 1));
+      for (const env of ordered) result[env.name] = environmentStatistics(env);
+      return result;
     },
     close() {
       if (closed) return Promise.resolve();
