@@ -125,6 +125,12 @@ test("attributes choose the sections; system..harperdb_processes come first in H
   const empty = await post({ operation: "system_information", attributes: [] });
   assert.equal(empty.status, 200);
   assert.equal(Object.keys(empty.body).length, 10);
+  // HarperDB 4.7.29 (recorded from the peer): attributes that are not an array mean every section.
+  for (const attributes of ["cpu", 5]) {
+    const all = await post({ operation: "system_information", attributes });
+    assert.equal(all.status, 200, JSON.stringify(attributes));
+    assert.equal(Object.keys(all.body).length, 10, JSON.stringify(attributes));
+  }
 });
 
 test("threads measures the event loop since the previous call", async () => {

@@ -46,6 +46,8 @@ export interface KeyChecks {
   readonly checkedKeys: readonly string[];
   /** Harper copies the field's own key into its aliases before it checks. */
   readonly copiedToAliases: boolean;
+  /** A value of another JSON type is read as not sent (`ignore_wrong_type`). */
+  readonly ignoreWrongType?: boolean;
 }
 
 const noChecks: KeyChecks = { numberKeys: new Set(), checkedKeys: [], copiedToAliases: false };
@@ -103,6 +105,7 @@ function computeMapping(message: DescMessage): MessageMapping {
       numberKeys: new Set(options.numberKeys),
       checkedKeys: options.checkedKeys,
       copiedToAliases: options.copiedToAliases,
+      ignoreWrongType: options.ignoreWrongType,
     });
   }
   const typeErrorSeparator = hasOption(message, messageOption) ? getOption(message, messageOption).typeErrorSeparator : "";

@@ -140,6 +140,7 @@ function normalise(message: DescMessage, value: JsonValue): JsonValue {
     if (canonical !== undefined && Object.hasOwn(value, canonical)) continue; // the field's own name wins
     const checks = keyChecksOf(mapping, field);
     const found = typeProblems(field, checks, value, key);
+    if (found.length && checks.ignoreWrongType) continue;
     if (found.length) {
       problems ??= [];
       for (const text of found) problems.push({ field, error: new BodyError(text, key, expectedType(field)) });
