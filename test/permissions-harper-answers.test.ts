@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, startTestServer, stopTestServer, poster } from "./server-fixture.js";
 
 // The system database, the order and make-up of permission errors, timestamp writes and
 // describe_table for restricted roles. Every expected answer below was recorded from HarperDB
@@ -10,7 +10,6 @@ import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 
 let root: string;
 let server: RunningServer;
-const admin = basic("admin", "password");
 const clerk = basic("clerk", "pw");
 const ro = basic("ro", "pw");
 const ts = basic("ts", "pw");
@@ -21,14 +20,7 @@ const systemMessage = "The 'system' database, tables and records are used intern
 const timestampMessage =
   "Internal timestamp attributes - '__createdtime_' and '__updatedtime__' - cannot be inserted to or updated by HDB users.";
 
-async function post(body: unknown, authorization = admin) {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as unknown };
-}
+const post = poster(() => server);
 
 const perm403 = (unauthorized: unknown[], invalid: string[] = []) => ({
   status: 403,

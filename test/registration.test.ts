@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, startTestServer, stopTestServer, poster } from "./server-fixture.js";
 
 // The deprecated registration stubs, as HarperDB 4.7.29 answers them (spec
 // components-certs-analytics-registration.md §4.1, conformance transcript system.json).
@@ -9,14 +9,7 @@ import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 let root: string;
 let server: RunningServer;
 
-async function post(body: unknown, authorization = basic("admin", "password")) {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const post = poster(() => server);
 
 before(async () => {
   ({ server, root } = await startTestServer());

@@ -4,7 +4,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { SystemService } from "../gen/harper/v1/system_service_pb.js";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, startTestServer, stopTestServer, poster } from "./server-fixture.js";
 
 // set_status, get_status and clear_status on system.hdb_status. Expected answers were recorded
 // from HarperDB 4.7.29 on 2026-12-07 (../shared/bench/peer.sh), beyond the conformance
@@ -14,14 +14,7 @@ let root: string;
 let server: RunningServer;
 const admin = basic("admin", "password");
 
-async function post(body: unknown, authorization = admin) {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const post = poster(() => server);
 
 before(async () => {
   ({ server, root } = await startTestServer());

@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, startTestServer, stopTestServer, poster } from "./server-fixture.js";
 
 // system_information (spec system-config-logs.md §4). Shapes compared with HarperDB 4.7.29's
 // answer on 2026-12-08 (peer on 127.0.0.1:29925); table_size lists the tables, where 4.7.29
@@ -9,16 +9,8 @@ import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 
 let root: string;
 let server: RunningServer;
-const admin = basic("admin", "password");
 
-async function post(body: unknown, authorization = admin) {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const post = poster(() => server);
 
 before(async () => {
   ({ server, root } = await startTestServer());

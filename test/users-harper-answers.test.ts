@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { RunningServer } from "../src/main.js";
-import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
+import { basic, startTestServer, stopTestServer, poster } from "./server-fixture.js";
 
 // The user operations with values of other JSON types than the contract's, as HarperDB 4.7.29
 // answers them (recorded from the peer on 2026-12-07; its 500s are answered 400 here,
@@ -10,14 +10,7 @@ import { basic, startTestServer, stopTestServer } from "./server-fixture.js";
 let root: string;
 let server: RunningServer;
 
-async function post(body: unknown) {
-  const res = await fetch(`http://127.0.0.1:${server.port}/`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: basic("admin", "password") },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as unknown };
-}
+const post = poster(() => server);
 
 before(async () => {
   ({ server, root } = await startTestServer());

@@ -12,7 +12,7 @@ import { isSuperUser, kUser } from "./context.js";
 import type { AuthUser } from "./context.js";
 import { noRoleError, permissionError, timestampWriteError } from "./permission-error.js";
 import { superUserMayWrite, systemTableAccess } from "./system-database.js";
-import { attributeProblems, databaseVisible, hiddenItem, tableAccess } from "./table-access.js";
+import { attributeProblems, databaseVisible, hiddenItem, tableAccess, timestampAttributes } from "./table-access.js";
 import type { RequiredAttribute } from "./table-access.js";
 
 /**
@@ -31,7 +31,6 @@ const words: Record<number, Word> = {
   [TablePermission.UPDATE]: "update",
   [TablePermission.DELETE]: "delete",
 };
-const timestamps = new Set(["__createdtime__", "__updatedtime__"]);
 
 
 /** The request fields the permission check reads (every NoSQL and bulk request has them). */
@@ -89,7 +88,7 @@ export function createPermissionInterceptor(storage: Storage): Interceptor {
       attributesUsed(request, writes.length > 0),
       writes.length ? writes : ["read"],
     );
-    if (writes.length && requiredAttributes.some((a) => timestamps.has(a.attribute_name))) throw timestampWriteError();
+    if (writes.length && requiredAttributes.some((a) => timestampAttributes.has(a.attribute_name))) throw timestampWriteError();
     if (access.restricted) {
       const readable = new Set<string>();
       for (const attribute of info?.attributes ?? []) if (access.attribute(attribute.name)?.read) readable.add(attribute.name);

@@ -1,6 +1,7 @@
 import type { AuthUser } from "./context.js";
 
-const timestamps = new Set(["__createdtime__", "__updatedtime__"]);
+/** Harper's timestamp attributes: a role may only ever read them. */
+export const timestampAttributes: ReadonlySet<string> = new Set(["__createdtime__", "__updatedtime__"]);
 
 /** What a role may do with one attribute; undefined where the attribute is invisible. */
 export interface AttributeAccess {
@@ -53,7 +54,7 @@ export function tableAccess(user: AuthUser, database: string, table: string, pri
   const union = { read: rules.some((r) => r.read === true), insert: rules.some((r) => r.insert === true), update: rules.some((r) => r.update === true) };
   const attribute = (name: string): AttributeAccess | undefined => {
     const listed = byName.get(name);
-    if (timestamps.has(name)) return listed?.read === true ? { read: true, insert: false, update: false } : undefined;
+    if (timestampAttributes.has(name)) return listed?.read === true ? { read: true, insert: false, update: false } : undefined;
     const access = listed ? { read: listed.read === true, insert: listed.insert === true, update: listed.update === true } : name === primaryKey ? union : undefined;
     return access && (access.read || access.insert || access.update) ? access : undefined;
   };

@@ -5,7 +5,7 @@ import type { SqlService } from "../../gen/harper/v1/sql_service_pb.js";
 import { isSuperUser, kUser } from "../auth/context.js";
 import type { AuthUser } from "../auth/context.js";
 import { noRoleError, permissionError, timestampWriteError } from "../auth/permission-error.js";
-import { hiddenItem, tableAccess } from "../auth/table-access.js";
+import { hiddenItem, tableAccess, timestampAttributes } from "../auth/table-access.js";
 import type { RequiredAttribute } from "../auth/table-access.js";
 import { defaultSqlLimits, isSqlError, runSql } from "../sql/index.js";
 import type { Authorize, SeeTables, SqlLimits, TableUse } from "../sql/index.js";
@@ -81,7 +81,6 @@ class Problems {
 }
 
 const key = (table: NamedTable) => `${table.database}\u0000${table.table}`;
-const timestamps: ReadonlySet<string> = new Set(["__createdtime__", "__updatedtime__"]);
 
 /**
  * The tables of a statement grouped by database, databases in the order they first appear (Harper
@@ -183,7 +182,7 @@ function attributeProblems(user: AuthUser, use: TableUse, columns: ReadonlySet<s
       problems.addInvalid(`Attribute '${name}' does not exist on '${where}'`, use);
       continue;
     }
-    if (timestamps.has(name) && use.permission !== "read") throw timestampWriteError();
+    if (timestampAttributes.has(name) && use.permission !== "read") throw timestampWriteError();
     // DELETE needs no permission of the attributes it names, only that they are visible.
     if (use.permission !== "delete" && !attribute[use.permission]) required.push({ attribute_name: name, required_permissions: [use.permission] });
   }

@@ -4,6 +4,7 @@ import type { AggregatePlan } from "./aggregate-plans.js";
 import type { Evaluator, GroupRow } from "./compile-expression.js";
 import { coveringRows, scanOrder } from "./covering-index.js";
 import type { SelectPlan } from "./plan-select.js";
+import { holdsNumbersOnly } from "./plan-access.js";
 import { readRows } from "./read-rows.js";
 import type { Row, Slot } from "./scope.js";
 
@@ -43,12 +44,7 @@ function orderFree(aggregate: AggregatePlan, slot: Slot, columns: ReadonlySet<st
   if (aggregate.name === "COUNT") return true;
   if (aggregate.name !== "MIN" && aggregate.name !== "MAX") return false;
   const [column = slot.table.info.primaryKey] = columns;
-  if (columns.size > 1 || !slot.table.isIndexed(column)) return false;
-  const edge = (reverse: boolean): unknown => {
-    for (const entry of slot.table.indexRange(column, { reverse })) return entry.value;
-    return undefined;
-  };
-  return typeof edge(false) === "number" && typeof edge(true) === "number";
+  return columns.size <= 1 && slot.table.isIndexed(column) && holdsNumbersOnly(slot.table, column);
 }
 
 /**

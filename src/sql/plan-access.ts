@@ -110,7 +110,7 @@ export function indexConditions(terms: readonly Expr[], slot: Slot, slots: reado
 }
 
 /** Whether every entry of an attribute's index (the primary store for the key) is a number. */
-function holdsNumbersOnly(table: Table, attribute: string): boolean {
+export function holdsNumbersOnly(table: Table, attribute: string): boolean {
   const edge = (reverse: boolean): unknown => {
     for (const entry of table.indexRange(attribute, { reverse })) return entry.value;
     return undefined;
